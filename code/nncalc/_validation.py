@@ -1,0 +1,269 @@
+"""Input validation shared by the public functions of :mod:`nncalc`.
+
+Every check raises ``TypeError`` (wrong kind of object) or ``ValueError``
+(right kind, wrong value or shape) with a message of the form
+``"<argument>: expected <what>, got <what was given>"``, so that a reader
+who passes the wrong thing learns which argument, what it should have been
+and what it was.
+
+The checks run once per public call. The training loop validates its
+inputs once and then calls the unchecked internals, so validation never
+costs more than one pass over the data.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+
+import numpy as np
+
+ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "identity")
+LOSS_NAMES = ("mse", "bce")
+
+_PARAM_KEY = re.compile(r"^([Wb])([1-9][0-9]*)$")
+
+
+def describe(value) -> str:
+    """A short description of ``value`` for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, numbers.Number):
+        return f"{type(value).__name__} {value!r}"
+    return f"an object of type {type(value).__name__}"
+
+
+def as_float_array(value, name: str) -> np.ndarray:
+    """Convert ``value`` to a float64 array; reject non-numeric, NaN and inf.
+
+    Booleans and integers are converted to floats. Strings, objects and
+    complex numbers raise ``TypeError``; NaN or infinite entries raise
+    ``ValueError``.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name}: expected a numeric array, got {describe(value)}")
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise TypeError(
+            f"{name}: expected a numeric array, got {describe(value)} that "
+            f"numpy cannot turn into a rectangular array ({exc})"
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name}: expected a numeric (real) array, got an array of dtype "
+            f"{arr.dtype}"
+        )
+    arr = arr.astype(np.float64, copy=False)
+    if not np.isfinite(arr).all():
+        bad = np.count_nonzero(~np.isfinite(arr))
+        raise ValueError(
+            f"{name}: expected finite numbers, got {bad} NaN or infinite "
+            f"entr{'y' if bad == 1 else 'ies'} in an array of shape {arr.shape}"
+        )
+    return arr
+
+
+def check_name(value, name: str, allowed: tuple[str, ...]) -> str:
+    """Check that ``value`` is one of the strings in ``allowed``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected one of {allowed}, got {describe(value)}")
+    if value not in allowed:
+        raise ValueError(f"{name}: expected one of {allowed}, got {value!r}")
+    return value
+
+
+def check_activation(value, name: str) -> str:
+    return check_name(value, name, ACTIVATION_NAMES)
+
+
+def check_loss(value, name: str = "loss") -> str:
+    return check_name(value, name, LOSS_NAMES)
+
+
+def check_positive_number(value, name: str) -> float:
+    """A finite real number > 0 (bools are rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a positive number, got {describe(value)}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def check_nonnegative_number(value, name: str) -> float:
+    """A finite real number >= 0 (bools are rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name}: expected a non-negative number, got {describe(value)}"
+        )
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def check_positive_int(value, name: str) -> int:
+    """An integer >= 1 (bools are rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer >= 1, got {describe(value)}")
+    if value < 1:
+        raise ValueError(f"{name}: expected an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def check_layer_sizes(layer_sizes) -> list[int]:
+    """``[n_0, n_1, ..., n_L]`` with at least two entries, each an int >= 1."""
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
+        raise TypeError(
+            "layer_sizes: expected a sequence of integers such as [2, 2, 1], "
+            f"got {describe(layer_sizes)}"
+        )
+    if len(layer_sizes) < 2:
+        raise ValueError(
+            "layer_sizes: expected at least two sizes (inputs and outputs), "
+            f"got {list(layer_sizes)!r}"
+        )
+    sizes = []
+    for i, n in enumerate(layer_sizes):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(
+                f"layer_sizes[{i}]: expected an integer >= 1, got {describe(n)}"
+            )
+        if n < 1:
+            raise ValueError(
+                f"layer_sizes[{i}]: expected an integer >= 1, got {n!r} "
+                f"(in layer_sizes={list(layer_sizes)!r})"
+            )
+        sizes.append(int(n))
+    return sizes
+
+
+def check_params(params, name: str = "params") -> dict[str, np.ndarray]:
+    """Check a parameter dictionary ``{"W1", "b1", ..., "WL", "bL"}``.
+
+    Returns a new dictionary of float64 arrays (the caller's arrays are never
+    modified). Raises if a key is missing or unknown, or if the shapes do not
+    chain: ``W_l`` must be ``(n_l, n_{l-1})`` and ``b_l`` must be ``(n_l,)``.
+    """
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"{name}: expected a dict with keys 'W1', 'b1', ..., got {describe(params)}"
+        )
+    layers = set()
+    for key in params:
+        match = _PARAM_KEY.match(key) if isinstance(key, str) else None
+        if match is None:
+            raise ValueError(
+                f"{name}: expected keys 'W1', 'b1', 'W2', 'b2', ..., got an "
+                f"unexpected key {key!r}"
+            )
+        layers.add(int(match.group(2)))
+    if not layers:
+        raise ValueError(f"{name}: expected keys 'W1', 'b1', ..., got an empty dict")
+    n_layers = max(layers)
+    expected = [f"{p}{l}" for l in range(1, n_layers + 1) for p in "Wb"]
+    missing = [k for k in expected if k not in params]
+    if missing:
+        raise ValueError(
+            f"{name}: expected keys {expected} for a {n_layers}-layer network, "
+            f"missing {missing}"
+        )
+    checked = {}
+    n_prev = None
+    for l in range(1, n_layers + 1):
+        W = as_float_array(params[f"W{l}"], f"{name}['W{l}']")
+        b = as_float_array(params[f"b{l}"], f"{name}['b{l}']")
+        if W.ndim != 2 or W.size == 0:
+            raise ValueError(
+                f"{name}['W{l}']: expected a non-empty 2-D array of shape "
+                f"(n_{l}, n_{l - 1}), got shape {W.shape}"
+            )
+        if n_prev is not None and W.shape[1] != n_prev:
+            raise ValueError(
+                f"{name}['W{l}']: expected shape ({W.shape[0]}, {n_prev}) because "
+                f"layer {l - 1} has {n_prev} units, got shape {W.shape}"
+            )
+        if b.shape != (W.shape[0],):
+            raise ValueError(
+                f"{name}['b{l}']: expected shape ({W.shape[0]},) to match "
+                f"{name}['W{l}'] of shape {W.shape}, got shape {b.shape}"
+            )
+        checked[f"W{l}"], checked[f"b{l}"] = W, b
+        n_prev = W.shape[0]
+    return checked
+
+
+def layer_sizes_of(params: dict[str, np.ndarray]) -> list[int]:
+    """``[n_0, ..., n_L]`` read off checked parameters."""
+    n_layers = len(params) // 2
+    return [params["W1"].shape[1]] + [params[f"W{l}"].shape[0] for l in range(1, n_layers + 1)]
+
+
+def check_inputs(X, n_inputs: int, name: str = "X") -> np.ndarray:
+    """``X`` of shape ``(m, n_0)`` with ``m >= 1``: examples as rows."""
+    X = as_float_array(X, name)
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name}: expected a 2-D array of shape (m, {n_inputs}) with one "
+            f"example per row, got shape {X.shape}"
+            + (" (use X.reshape(1, -1) for a single example)" if X.ndim == 1 else "")
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name}: expected at least one example (row), got shape {X.shape}")
+    if X.shape[1] != n_inputs:
+        raise ValueError(
+            f"{name}: expected {n_inputs} columns (one per input of the network), "
+            f"got shape {X.shape}"
+        )
+    return X
+
+
+def check_targets(Y, shape: tuple[int, int], name: str = "Y") -> np.ndarray:
+    """Targets of the shape of the prediction, ``(m, n_L)``.
+
+    A 1-D array of length ``m`` is accepted when ``n_L == 1`` and returned as
+    a column; no other broadcasting is done.
+    """
+    Y = as_float_array(Y, name)
+    m, n_out = shape
+    if Y.ndim == 1 and n_out == 1 and Y.shape[0] == m:
+        return Y.reshape(m, 1)
+    if Y.shape != (m, n_out):
+        hint = " or a 1-D array of length " + str(m) if n_out == 1 else ""
+        raise ValueError(
+            f"{name}: expected shape ({m}, {n_out}) to match the prediction{hint}, "
+            f"got shape {Y.shape}"
+        )
+    return Y
+
+
+def check_probability_targets(Y: np.ndarray, name: str = "Y") -> None:
+    """Binary cross-entropy needs targets in [0, 1]."""
+    if Y.size and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError(
+            f"{name}: expected targets in [0, 1] for binary cross-entropy, got "
+            f"values in [{Y.min():g}, {Y.max():g}]"
+        )
+
+
+def check_same_structure(grads, params: dict[str, np.ndarray], name: str = "grads"):
+    """Gradients must have exactly the keys and shapes of the parameters."""
+    if not isinstance(grads, dict):
+        raise TypeError(f"{name}: expected a dict like params, got {describe(grads)}")
+    if set(grads) != set(params):
+        raise ValueError(
+            f"{name}: expected the keys of params {sorted(params)}, got {sorted(grads)}"
+        )
+    checked = {}
+    for key, value in params.items():
+        g = as_float_array(grads[key], f"{name}[{key!r}]")
+        if g.shape != value.shape:
+            raise ValueError(
+                f"{name}[{key!r}]: expected shape {value.shape} to match "
+                f"params[{key!r}], got shape {g.shape}"
+            )
+        checked[key] = g
+    return checked

@@ -1,0 +1,262 @@
+"""Figures for the chapters, drawn with matplotlib.
+
+Every function draws into an ``ax`` (a new figure when ``ax`` is None) and
+returns the ``Axes``, so a chapter can combine several into one figure.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import network
+from ._validation import (
+    as_float_array,
+    check_activation,
+    check_inputs,
+    check_layer_sizes,
+    check_params,
+    check_targets,
+    describe,
+    layer_sizes_of,
+)
+
+__all__ = [
+    "notebook_setup",
+    "draw_network",
+    "plot_output_surface",
+    "plot_loss_curves",
+    "NEGATIVE",
+    "POSITIVE",
+]
+
+#: Colours of the two classes and of negative/positive weights.
+NEGATIVE = "#d1495b"
+POSITIVE = "#2e86ab"
+_NODE = "#f4f1de"
+
+
+def notebook_setup():
+    """The chapters' common settings: figure style and NumPy printing.
+
+    Figures get a fixed resolution and a light style; NumPy prints 4
+    decimals and no scientific notation for small numbers, so printed
+    results are the same on every machine (the notebook tests compare them).
+    """
+    plt.rcParams.update({
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "figure.figsize": (6.4, 4.0),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 11,
+    })
+    np.set_printoptions(precision=4, suppress=True)
+
+
+def _new_ax(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _node_positions(sizes):
+    """(x, y) of every unit: layers left to right, units top to bottom."""
+    tallest = max(sizes)
+    pos = []
+    for l, n in enumerate(sizes):
+        ys = (np.arange(n)[::-1] - (n - 1) / 2) * (1.6 if tallest <= 3 else 1.0)
+        pos.append([(3.0 * l, y) for y in ys])
+    return pos
+
+
+def _unit_label(l, j, L, n_units):
+    if l == 0:
+        return rf"$x_{{{j + 1}}}$"
+    if l == L:
+        return r"$\hat y$" if n_units == 1 else rf"$\hat y_{{{j + 1}}}$"
+    return rf"$a^{{({l})}}_{{{j + 1}}}$"
+
+
+def draw_network(layer_sizes=(2, 2, 1), params=None, ax=None, show_biases=True):
+    r"""Draw a feed-forward network: layers, neurons and labelled weights.
+
+    Weight :math:`w^{(l)}_{jk}` (row ``j``, column ``k`` of ``W_l``) connects
+    unit ``k`` of layer ``l-1`` to unit ``j`` of layer ``l``; its label sits
+    on its edge. Without ``params`` the labels are
+    the symbols; with ``params`` they are the values, the line widths grow
+    with :math:`|w|` and the colour gives the sign.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int, default (2, 2, 1)
+        Ignored when ``params`` is given (the sizes are read off it).
+    params : dict or None
+        Parameters to show as numbers.
+    ax : matplotlib Axes or None
+    show_biases : bool, default True
+        Write :math:`b^{(l)}_j` (or its value) under every non-input unit.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if params is not None:
+        params = check_params(params)
+        sizes = layer_sizes_of(params)
+    else:
+        sizes = check_layer_sizes(layer_sizes)
+    if max(sizes) > 12:
+        raise ValueError(
+            f"layer_sizes: expected at most 12 units per layer to draw legibly, got {sizes}"
+        )
+    L = len(sizes) - 1
+    ax = _new_ax(ax, (2.2 * (L + 1) + 1.0, 1.1 * max(sizes) + 1.6))
+    pos = _node_positions(sizes)
+    big = max(sizes) > 3
+    radius = 0.32 if not big else 0.22
+    wmax = max((np.abs(params[f"W{l}"]).max() for l in range(1, L + 1)), default=1.0) if params else 1.0
+
+    for l in range(1, L + 1):
+        for j, (xj, yj) in enumerate(pos[l]):
+            for k, (xk, yk) in enumerate(pos[l - 1]):
+                if params is None:
+                    color, width = "0.35", 1.2
+                    text = rf"$w^{{({l})}}_{{{j + 1}{k + 1}}}$"
+                else:
+                    w = params[f"W{l}"][j, k]
+                    color = POSITIVE if w >= 0 else NEGATIVE
+                    width = 0.6 + 3.0 * abs(w) / (wmax or 1.0)
+                    text = f"{w:.2f}"
+                ax.plot([xk, xj], [yk, yj], color=color, lw=width, zorder=1)
+                if not big:
+                    # labels of edges that rise sit near their target, the others
+                    # near their source, so crossing edges keep their labels apart
+                    t = 0.5 if sizes[l - 1] == 1 else (0.7 if yj > yk + 1e-9 else 0.3)
+                    ax.text(xk + t * (xj - xk), yk + t * (yj - yk), text, ha="center",
+                            va="center", fontsize=10 if max(sizes) <= 2 else 8, zorder=3,
+                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
+
+    for l, layer in enumerate(pos):
+        for j, (x, y) in enumerate(layer):
+            ax.add_patch(plt.Circle((x, y), radius, fc=_NODE, ec="0.2", lw=1.3, zorder=4))
+            if not big:
+                ax.text(x, y, _unit_label(l, j, L, sizes[l]), ha="center", va="center",
+                        fontsize=12, zorder=5)
+            if l > 0 and show_biases and not big:
+                b = rf"$b^{{({l})}}_{{{j + 1}}}$" if params is None else f"b = {params[f'b{l}'][j]:.2f}"
+                ax.text(x, y - radius - 0.12, b, ha="center", va="top", fontsize=9, color="0.3",
+                        zorder=5)
+
+    names = ["input"] + [f"hidden {l}" if L > 2 else "hidden" for l in range(1, L)] + ["output"]
+    top = max(y for layer in pos for _, y in layer) + radius + 0.35
+    for l, name in enumerate(names):
+        ax.text(pos[l][0][0], top, f"{name}\nlayer {l}", ha="center", va="bottom", fontsize=10,
+                color="0.25")
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.autoscale_view()
+    ax.margins(0.08)
+    return ax
+
+
+def plot_output_surface(params, X=None, Y=None, hidden="sigmoid", output="sigmoid", ax=None,
+                        resolution=150, threshold=0.5, colorbar=True, title=None):
+    """The network's output over the plane of its two inputs, with the data.
+
+    Colour shows :math:`\\hat y(x_1, x_2)`; the black line is the decision
+    boundary :math:`\\hat y = \\text{threshold}`; points are coloured by label.
+
+    Parameters
+    ----------
+    params : dict
+        Parameters of a network with 2 inputs and 1 output.
+    X : array_like of shape (m, 2) or None
+        Points to show (they also set the plotted region).
+    Y : array_like of shape (m, 1) or (m,), or None
+        Labels of the points (0/1 or any numbers).
+    hidden, output : activation names
+    ax : matplotlib Axes or None
+    resolution : int, default 150
+        Grid points per axis.
+    threshold : float or None, default 0.5
+        Level of the decision boundary; None draws no boundary.
+    colorbar : bool, default True
+    title : str or None
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    params = check_params(params)
+    sizes = layer_sizes_of(params)
+    if sizes[0] != 2 or sizes[-1] != 1:
+        raise ValueError(
+            f"params: expected a network with 2 inputs and 1 output to draw over the plane, "
+            f"got layer sizes {sizes}"
+        )
+    check_activation(hidden, "hidden")
+    check_activation(output, "output")
+    ax = _new_ax(ax, (5.2, 4.2))
+    if X is not None:
+        X = check_inputs(X, 2, "X")
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.15 * (hi - lo) + 1e-9
+        lo, hi = lo - pad, hi + pad
+    else:
+        lo, hi = np.array([-0.5, -0.5]), np.array([1.5, 1.5])
+    g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    grid = np.column_stack([g1.ravel(), g2.ravel()])
+    out = network._forward(params, grid, hidden, output)[0].reshape(g1.shape)
+    cs = ax.contourf(g1, g2, out, levels=20, cmap="RdBu", alpha=0.75)
+    if colorbar:
+        ax.figure.colorbar(cs, ax=ax, label=r"$\hat y$")
+    if threshold is not None and out.min() < threshold < out.max():
+        ax.contour(g1, g2, out, levels=[threshold], colors="k", linewidths=1.8)
+    if X is not None:
+        if Y is None:
+            ax.scatter(X[:, 0], X[:, 1], c="k", s=14)
+        else:
+            Y = check_targets(Y, (X.shape[0], 1), "Y").ravel()
+            ax.scatter(X[:, 0], X[:, 1], c=Y, cmap="RdBu", vmin=Y.min(), vmax=Y.max() + 1e-12,
+                       edgecolors="k", linewidths=0.6, s=22)
+    ax.set_xlabel(r"$x_1$")
+    ax.set_ylabel(r"$x_2$")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_loss_curves(curves, ax=None, logy=True, xlabel="epoch", ylabel="loss"):
+    """Loss against epoch for one or several runs.
+
+    Parameters
+    ----------
+    curves : dict of label -> array_like, or array_like
+        One curve per label (or a single unlabelled curve).
+    ax : matplotlib Axes or None
+    logy : bool, default True
+        Logarithmic loss axis (losses usually fall by orders of magnitude).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(curves, dict):
+        curves = {None: curves}
+    ax = _new_ax(ax, (6, 3.6))
+    for label, values in curves.items():
+        values = as_float_array(values, f"curves[{label!r}]" if label else "curves")
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(
+                f"curves: expected 1-D non-empty sequences of losses, got {describe(values)}"
+            )
+        ax.plot(np.arange(values.size), values, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if any(label is not None for label in curves):
+        ax.legend()
+    ax.grid(alpha=0.3)
+    return ax

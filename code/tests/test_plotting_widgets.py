@@ -1,0 +1,138 @@
+"""Figures and interactive explorers: what is drawn, and what is displayed."""
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.patches import Circle
+
+import nncalc as nc
+from nncalc.widgets import CONTROLS_NOTE
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_draw_network_symbols():
+    ax = nc.plotting.draw_network([2, 2, 1])
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert len(circles) == 5
+    assert len(ax.lines) == 2 * 2 + 2 * 1
+    texts = _texts(ax)
+    for label in [r"$w^{(1)}_{12}$", r"$w^{(2)}_{11}$", r"$x_{2}$", r"$a^{(1)}_{2}$",
+                  r"$\hat y$", r"$b^{(2)}_{1}$"]:
+        assert label in texts
+
+
+def test_draw_network_values_and_depth():
+    params = nc.init_params([3, 3, 2, 1], seed=0)
+    ax = nc.plotting.draw_network(params=params)
+    assert len([p for p in ax.patches if isinstance(p, Circle)]) == 9
+    assert len(ax.lines) == 9 + 6 + 2
+    assert f"{params['W2'][1, 2]:.2f}" in _texts(ax)
+    assert "hidden 2\nlayer 2" in _texts(ax)
+
+
+def test_draw_network_too_wide():
+    with pytest.raises(ValueError, match="layer_sizes"):
+        nc.plotting.draw_network([2, 40, 1])
+
+
+def test_output_surface_draws_boundary_and_points():
+    X, Y = nc.datasets.xor(m=20)
+    params = {"W1": np.array([[6.0, 6.0], [-6.0, -6.0]]), "b1": np.array([-3.0, 9.0]),
+              "W2": np.array([[8.0, 8.0]]), "b2": np.array([-12.0])}
+    ax = nc.plotting.plot_output_surface(params, X, Y, colorbar=False)
+    assert len(ax.collections) >= 2  # filled contours, boundary line and/or scatter
+    offsets = ax.collections[-1].get_offsets()
+    np.testing.assert_array_equal(np.asarray(offsets), X)
+
+
+def test_output_surface_needs_two_inputs_one_output():
+    with pytest.raises(ValueError, match="params"):
+        nc.plotting.plot_output_surface(nc.init_params([3, 2, 1]))
+
+
+def test_loss_curves():
+    ax = nc.plotting.plot_loss_curves({"a": [3, 2, 1], "b": np.array([1.0, 0.5])})
+    assert len(ax.lines) == 2 and ax.get_yscale() == "log"
+    with pytest.raises(ValueError, match="curves"):
+        nc.plotting.plot_loss_curves({"a": []})
+
+
+class FakeHandle:
+    def __init__(self):
+        self.updates = []
+
+    def update(self, obj):
+        self.updates.append(obj)
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Record what the explorers display instead of sending it to a front end."""
+    import IPython.display
+
+    calls = []
+
+    def fake_display(obj, display_id=None):
+        calls.append(obj)
+        if display_id:
+            handle = FakeHandle()
+            calls.append(handle)
+            return handle
+        return None
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    return calls
+
+
+def test_explore_shows_static_figure_and_note_and_redraws(shown):
+    drawn = []
+
+    def draw(a, b):
+        drawn.append((a, b))
+        fig, ax = plt.subplots()
+        ax.set_title(f"{a} {b}")
+        return fig
+
+    sa, sb = w.FloatSlider(value=1.0), w.IntSlider(value=2)
+    box = nc.widgets.explore(draw, a=sa, b=sb)
+    controls, fig, handle = shown
+    bundle = controls._repr_mimebundle_()
+    assert bundle["text/plain"] == CONTROLS_NOTE
+    assert CONTROLS_NOTE in bundle["text/html"]
+    assert "interactive(" not in bundle["text/plain"]
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert fig.axes[0].get_title() == "1.0 2"  # the static figure shows the defaults
+    assert list(box.children) == [sa, sb]
+    sa.value = 3.5
+    assert drawn[-1] == (3.5, 2)
+    assert handle.updates[-1].axes[0].get_title() == "3.5 2"
+
+
+def test_explore_bad_arguments():
+    with pytest.raises(TypeError, match="draw"):
+        nc.widgets.explore(3, a=w.FloatSlider())
+    with pytest.raises(ValueError, match="controls"):
+        nc.widgets.explore(lambda: None)
+    with pytest.raises(TypeError, match="a: expected an ipywidgets"):
+        nc.widgets.explore(lambda a: None, a=3)
+
+
+def test_forward_explorer_has_one_slider_per_parameter(shown):
+    X, Y = nc.datasets.xor(m=12)
+    params = nc.init_params([2, 2, 1], seed=0)
+    box = nc.widgets.forward_explorer(params, X, Y)
+    assert len(box.children) == 9  # 4 + 2 + 2 + 1 parameters
+    assert [s.value for s in box.children[:1]] == [pytest.approx(params["W1"][0, 0], abs=0.051)]
+    fig = shown[1]
+    assert len(fig.axes) >= 2
+    box.children[-1].value = 5.0  # b2: moving it redraws
+    assert shown[2].updates
+
+
+def test_forward_explorer_needs_2_n_1():
+    with pytest.raises(ValueError, match=r"\[2, n, 1\]"):
+        nc.widgets.forward_explorer(nc.init_params([2, 3, 3, 1]), np.zeros((1, 2)), [0])

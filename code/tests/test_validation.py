@@ -1,0 +1,305 @@
+"""Bad input: one test per kind, checking the exception type and that the
+message names the argument and what was given."""
+
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+
+import nncalc as nc
+
+P = nc.init_params([2, 2, 1], seed=0)
+X, Y = nc.datasets.xor(m=4)
+
+
+def _cache():
+    return nc.forward(P, X)[1]
+
+
+@contextmanager
+def raises(exc, *fragments):
+    """pytest.raises whose message must also contain every fragment."""
+    with pytest.raises(exc) as info:
+        yield info
+    for fragment in fragments:
+        assert fragment in str(info.value), f"{fragment!r} not in {str(info.value)!r}"
+
+
+# -- X -------------------------------------------------------------------------
+
+def test_x_wrong_ndim():
+    with raises(ValueError, "X", "2-D", "(2,)", "reshape(1, -1)"):
+        nc.forward(P, np.array([1.0, 2.0]))
+
+
+def test_x_wrong_width():
+    with raises(ValueError, "X", "2 columns", "(4, 3)"):
+        nc.forward(P, np.ones((4, 3)))
+
+
+def test_x_empty_batch():
+    with raises(ValueError, "X", "at least one example", "(0, 2)"):
+        nc.forward(P, np.ones((0, 2)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_x_nan_or_inf(bad):
+    Xb = X.copy()
+    Xb[1, 0] = bad
+    with raises(ValueError, "X", "finite", "1 NaN or infinite entry"):
+        nc.forward(P, Xb)
+
+
+@pytest.mark.parametrize("bad", [np.array([["a", "b"]]), "text", None, np.array([[1 + 2j, 0]]),
+                                 [[1.0, 2.0], [3.0]]])
+def test_x_not_numeric(bad):
+    with raises(TypeError, "X", "numeric"):
+        nc.forward(P, bad)
+
+
+def test_x_lists_and_ints_are_accepted():
+    y_hat, _ = nc.forward(P, [[0, 1], [1, 0]])
+    assert y_hat.shape == (2, 1)
+
+
+# -- names -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("arg", ["hidden", "output"])
+def test_unknown_activation(arg):
+    with raises(ValueError, arg, "softplus", "sigmoid"):
+        nc.forward(P, X, **{arg: "softplus"})
+    with raises(TypeError, arg):
+        nc.forward(P, X, **{arg: 3})
+
+
+def test_unknown_activation_by_name():
+    with raises(ValueError, "name", "'swish'"):
+        nc.activation("swish")
+    with raises(ValueError, "name", "'swish'"):
+        nc.activation_prime("swish")
+
+
+def test_unknown_loss():
+    with raises(ValueError, "loss", "'hinge'", "mse"):
+        nc.backward(P, _cache(), Y, loss="hinge")
+    with raises(ValueError, "loss", "'hinge'"):
+        nc.train(P, X, Y, epochs=1, lr=0.1, loss="hinge")
+    with raises(ValueError, "loss"):
+        nc.output_delta(Y, Y, loss="hinge")
+    with raises(ValueError, "name", "'hinge'"):
+        nc.loss_value("hinge", Y, Y)
+
+
+# -- targets ---------------------------------------------------------------------
+
+def test_targets_wrong_shape():
+    with raises(ValueError, "Y", "(4, 1)", "(4, 2)"):
+        nc.backward(P, _cache(), np.zeros((4, 2)))
+    with raises(ValueError, "Y", "(4, 1)", "(3,)"):
+        nc.mse(np.zeros((4, 1)), np.zeros(3))
+    with raises(ValueError, "Y", "(4, 1)", "(1, 4)"):  # no silent broadcasting of a row
+        nc.mse(np.zeros((4, 1)), np.zeros((1, 4)))
+
+
+def test_targets_nan():
+    with raises(ValueError, "Y", "finite"):
+        nc.mse(np.zeros((2, 1)), np.array([[0.0], [np.nan]]))
+
+
+def test_y_hat_bad():
+    with raises(ValueError, "y_hat", "finite"):
+        nc.bce(np.array([[np.inf]]), np.array([[1.0]]))
+    with raises(ValueError, "y_hat", "(m, n_L)"):
+        nc.mse(np.zeros((2, 2, 1)), np.zeros((2, 2, 1)))
+    with raises(ValueError, "y_hat", "non-empty"):
+        nc.mse(np.zeros((0, 1)), np.zeros((0, 1)))
+
+
+@pytest.mark.parametrize("fn", [nc.bce, nc.bce_prime])
+def test_bce_targets_outside_unit_interval(fn):
+    with raises(ValueError, "Y", "[0, 1]", "[-1, 1]"):
+        fn(np.full((2, 1), 0.5), np.array([[-1.0], [1.0]]))
+
+
+def test_bce_targets_outside_unit_interval_in_backward_and_train():
+    with raises(ValueError, "Y", "[0, 1]"):
+        nc.backward(P, _cache(), 2 * Y, loss="bce")
+    with raises(ValueError, "Y", "[0, 1]"):
+        nc.train(P, X, 2 * Y, epochs=1, lr=0.1, loss="bce")
+
+
+# -- parameters ------------------------------------------------------------------
+
+def test_params_missing_key():
+    bad = {k: v for k, v in P.items() if k != "b2"}
+    with raises(ValueError, "params", "missing", "b2"):
+        nc.forward(bad, X)
+
+
+def test_params_unknown_key():
+    with raises(ValueError, "params", "'W0'"):
+        nc.forward({**P, "W0": np.ones((2, 2))}, X)
+    with raises(ValueError, "params", "'weights'"):
+        nc.forward({**P, "weights": 1}, X)
+
+
+def test_params_not_a_dict():
+    with raises(TypeError, "params", "dict", "list"):
+        nc.forward([P["W1"], P["b1"]], X)
+
+
+def test_params_shapes_do_not_chain():
+    with raises(ValueError, "params['W2']", "(1, 2)", "(1, 3)"):
+        nc.forward({**P, "W2": np.ones((1, 3))}, X)
+    with raises(ValueError, "params['b1']", "(2,)", "(2, 1)"):
+        nc.forward({**P, "b1": np.zeros((2, 1))}, X)
+    with raises(ValueError, "params['W1']", "2-D"):
+        nc.forward({**P, "W1": np.ones(2)}, X)
+
+
+def test_params_nan():
+    with raises(ValueError, "params['W1']", "finite"):
+        nc.forward({**P, "W1": np.full((2, 2), np.nan)}, X)
+
+
+def test_cache_from_other_network():
+    other = nc.init_params([2, 3, 1], seed=0)
+    with raises(ValueError, "cache['A1']", "(4, 2)"):
+        nc.backward(P, nc.forward(other, X)[1], Y)
+    with raises(ValueError, "cache", "1-layer"):
+        nc.backward(P, nc.forward(nc.init_params([2, 1]), X)[1], Y)
+    with raises(TypeError, "cache", "nncalc.forward"):
+        nc.backward(P, {"Z1": 1}, Y)
+
+
+# -- sgd_step ----------------------------------------------------------------------
+
+def test_gradient_keys_do_not_match():
+    grads = nc.backward(P, _cache(), Y)
+    with raises(ValueError, "grads", "keys"):
+        nc.sgd_step(P, {k: v for k, v in grads.items() if k != "W1"}, lr=0.1)
+    with raises(ValueError, "grads['b1']", "(2,)", "(3,)"):
+        nc.sgd_step(P, {**grads, "b1": np.zeros(3)}, lr=0.1)
+    with raises(TypeError, "grads", "dict"):
+        nc.sgd_step(P, 0.1, lr=0.1)
+
+
+@pytest.mark.parametrize("lr", [0, -0.1, np.inf, np.nan])
+def test_non_positive_learning_rate(lr):
+    grads = nc.backward(P, _cache(), Y)
+    with raises(ValueError, "lr", "> 0"):
+        nc.sgd_step(P, grads, lr=lr)
+    with raises(ValueError, "lr", "> 0"):
+        nc.train(P, X, Y, epochs=1, lr=lr)
+
+
+def test_learning_rate_wrong_type():
+    with raises(TypeError, "lr", "'0.1'"):
+        nc.sgd_step(P, nc.backward(P, _cache(), Y), lr="0.1")
+
+
+# -- train ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs,arg,exc", [
+    ({"epochs": 0}, "epochs", ValueError),
+    ({"epochs": 2.5}, "epochs", TypeError),
+    ({"batch_size": 0}, "batch_size", ValueError),
+    ({"alpha": -1.0}, "alpha", ValueError),
+    ({"callback": 3}, "callback", TypeError),
+])
+def test_train_bad_arguments(kwargs, arg, exc):
+    args = {"epochs": 1, "lr": 0.1, **kwargs}
+    with raises(exc, arg):
+        nc.train(P, X, Y, **args)
+
+
+def test_train_wrong_targets():
+    with raises(ValueError, "Y", "(4, 1)", "(3, 1)"):
+        nc.train(P, X, Y[:3], epochs=1, lr=0.1)
+
+
+# -- init_params, l2_penalty ------------------------------------------------------------
+
+@pytest.mark.parametrize("sizes,exc,fragment", [
+    ([2, 0, 1], ValueError, "layer_sizes[1]"),
+    ([2, -3, 1], ValueError, "layer_sizes[1]"),
+    ([2], ValueError, "at least two"),
+    ([2, 2.5, 1], TypeError, "layer_sizes[1]"),
+    (3, TypeError, "layer_sizes"),
+    ("221", TypeError, "layer_sizes"),
+])
+def test_layer_sizes(sizes, exc, fragment):
+    with raises(exc, fragment):
+        nc.init_params(sizes)
+
+
+def test_init_params_bad_seed():
+    with raises(TypeError, "seed"):
+        nc.init_params([2, 2, 1], seed=1.5)
+
+
+def test_l2_penalty_bad_arguments():
+    with raises(ValueError, "alpha"):
+        nc.l2_penalty(P, -1.0, 4)
+    with raises(ValueError, "m"):
+        nc.l2_penalty(P, 0.1, 0)
+
+
+def test_backward_bad_alpha():
+    with raises(ValueError, "alpha", ">= 0"):
+        nc.backward(P, _cache(), Y, alpha=-0.5)
+
+
+# -- activations ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fn", [nc.sigmoid, nc.sigmoid_prime, nc.tanh, nc.tanh_prime,
+                                nc.relu, nc.relu_prime, nc.identity, nc.identity_prime])
+def test_activation_bad_input(fn):
+    with raises(ValueError, "z", "finite"):
+        fn(np.array([0.0, np.nan]))
+    with raises(TypeError, "z", "numeric"):
+        fn("0.5")
+
+
+# -- numerical_gradient, assert_close --------------------------------------------------
+
+def test_numerical_gradient_bad_arguments():
+    with raises(TypeError, "f", "callable"):
+        nc.numerical_gradient(3, P)
+    with raises(ValueError, "h", "> 0"):
+        nc.numerical_gradient(lambda p: 0.0, P, h=0)
+    with raises(TypeError, "f", "real number", "shape (3,)"):
+        nc.numerical_gradient(lambda p: np.ones(3), np.ones(2))
+    with raises(ValueError, "f", "finite"):
+        nc.numerical_gradient(lambda p: np.nan, np.ones(2))
+    with raises(ValueError, "params", "non-empty"):
+        nc.numerical_gradient(lambda p: 0.0, {})
+    with raises(ValueError, "params['W1']", "finite"):
+        nc.numerical_gradient(lambda p: 0.0, {"W1": np.array([np.nan])})
+
+
+def test_max_abs_difference_mismatch():
+    with raises(ValueError, "b", "(2,)", "(3,)"):
+        nc.max_abs_difference(np.zeros(2), np.zeros(3))
+    with raises(ValueError, "b", "keys"):
+        nc.max_abs_difference({"a": 1.0}, {"b": 1.0})
+    with raises(TypeError, "b", "dict"):
+        nc.max_abs_difference({"a": 1.0}, 1.0)
+
+
+def test_assert_close_bad_tol():
+    with raises(ValueError, "tol"):
+        nc.assert_close(1.0, 1.0, tol=0)
+
+
+# -- data sets ------------------------------------------------------------------------------
+
+def test_datasets_bad_arguments():
+    with raises(ValueError, "m"):
+        nc.datasets.xor(m=0)
+    with raises(ValueError, "noise"):
+        nc.datasets.sine(noise=-1.0)
+    with raises(ValueError, "factor"):
+        nc.datasets.circles(factor=1.5)
+    with raises(TypeError, "seed"):
+        nc.datasets.xor(seed="abc")
