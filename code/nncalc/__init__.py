@@ -30,7 +30,7 @@ from .activations import (
     tanh,
     tanh_prime,
 )
-from .plotting import notebook_setup
+from .book import glue, notebook_setup
 from .gradcheck import assert_close, max_abs_difference, numerical_gradient
 from .losses import EPS, bce, bce_prime, loss_value, mse, mse_prime, output_delta
 from .network import (
@@ -57,6 +57,7 @@ __all__ = [
     "bce_prime",
     "datasets",
     "forward",
+    "glue",
     "identity",
     "identity_prime",
     "init_params",

@@ -22,7 +22,6 @@ from ._validation import (
 )
 
 __all__ = [
-    "notebook_setup",
     "draw_network",
     "plot_output_surface",
     "plot_loss_curves",
@@ -34,24 +33,6 @@ __all__ = [
 NEGATIVE = "#d1495b"
 POSITIVE = "#2e86ab"
 _NODE = "#f4f1de"
-
-
-def notebook_setup():
-    """The chapters' common settings: figure style and NumPy printing.
-
-    Figures get a fixed resolution and a light style; NumPy prints 4
-    decimals and no scientific notation for small numbers, so printed
-    results are the same on every machine (the notebook tests compare them).
-    """
-    plt.rcParams.update({
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-        "figure.figsize": (6.4, 4.0),
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "font.size": 11,
-    })
-    np.set_printoptions(precision=4, suppress=True)
 
 
 def _new_ax(ax, figsize):

@@ -136,3 +136,26 @@ def test_forward_explorer_has_one_slider_per_parameter(shown):
 def test_forward_explorer_needs_2_n_1():
     with pytest.raises(ValueError, match=r"\[2, n, 1\]"):
         nc.widgets.forward_explorer(nc.init_params([2, 3, 3, 1]), np.zeros((1, 2)), [0])
+
+
+def test_glue_rounds_and_validates(monkeypatch):
+    import myst_nb
+
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: glued.update({name: value}))
+    assert nc.glue("a", np.float64(0.123456789)) == 0.1235
+    assert nc.glue("b", -1e-9) == 0.0 and str(glued["b"]) == "0.0"
+    assert nc.glue("c", np.int64(7)) == 7 and isinstance(glued["c"], int)
+    assert nc.glue("d", 2.0 / 3, digits=2) == 0.67
+    with pytest.raises(TypeError, match="value"):
+        nc.glue("e", "1.0")
+    with pytest.raises(TypeError, match="name"):
+        nc.glue("", 1.0)
+
+
+def test_notebook_setup_rounds_printing():
+    nc.notebook_setup()
+    try:
+        assert repr(np.array([1 / 3])) == "array([0.3333])"
+    finally:
+        np.set_printoptions(precision=8, suppress=False)

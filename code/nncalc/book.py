@@ -1,0 +1,66 @@
+"""Helpers for the book's notebooks: common settings and glued numbers."""
+
+from __future__ import annotations
+
+import numbers
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ._validation import describe
+
+__all__ = ["notebook_setup", "glue"]
+
+
+def notebook_setup():
+    """The chapters' common settings: figure style and NumPy printing.
+
+    Figures get a fixed resolution and a light style; NumPy prints 4
+    decimals and no scientific notation for small numbers, so printed
+    results are the same on every machine (the notebook tests compare them).
+    """
+    plt.rcParams.update({
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "figure.figsize": (6.4, 4.0),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 11,
+    })
+    np.set_printoptions(precision=4, suppress=True)
+
+
+def glue(name, value, digits=4):
+    """Make a computed number available to the prose as ``{glue:text}`name```.
+
+    The value is rounded to ``digits`` significant decimals first, so the
+    number in the text, and the notebook output the tests compare, do not
+    depend on the last bits of floating-point arithmetic.
+
+    Parameters
+    ----------
+    name : str
+        The key used in the text.
+    value : real number or int
+    digits : int, default 4
+        Decimal places kept (ignored for integers).
+
+    Returns
+    -------
+    float or int
+        The rounded value.
+    """
+    from myst_nb import glue as _glue
+
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name: expected a non-empty string, got {describe(name)}")
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)):
+        raise TypeError(f"value: expected a real number, got {describe(value)}")
+    if isinstance(value, (numbers.Integral, np.integer)):
+        rounded = int(value)
+    else:
+        rounded = round(float(value), digits)
+        if rounded == 0:
+            rounded = 0.0  # no "-0.0" in the text
+    _glue(name, rounded, display=False)
+    return rounded
