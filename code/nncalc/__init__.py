@@ -17,7 +17,7 @@ a batch ``X`` has one example per row, shape ``(m, n_0)``; losses are means
 over the batch and ``mse`` carries the factor 1/2.
 """
 
-from . import datasets, plotting, widgets
+from . import checks, datasets, plotting, widgets
 from .activations import (
     activation,
     activation_prime,
@@ -55,6 +55,7 @@ __all__ = [
     "backward",
     "bce",
     "bce_prime",
+    "checks",
     "datasets",
     "forward",
     "glue",

@@ -1,7 +1,7 @@
 r"""Numerical differentiation: the independent check of every derivation.
 
 :func:`numerical_gradient` approximates each partial derivative with a
-central difference (equation ``eq-central-difference``, Chapter 3),
+central difference (equation ``eq-central-difference``, Chapter 2, *Loss functions*),
 
 .. math:: \frac{\partial f}{\partial \theta_j} \approx
           \frac{f(\theta + h e_j) - f(\theta - h e_j)}{2h},

@@ -3,9 +3,9 @@ r"""Loss functions, their derivatives, and the output error :math:`\Delta^{(L)}`
 Both losses are means over the batch of ``m`` examples and sums over the
 ``n_L`` outputs (Chapter 2, *Loss functions*):
 
-* ``mse``: :math:`L = \frac{1}{2m}\sum_i \lVert \hat y_i - y_i \rVert^2`
+* ``mse``: :math:`\mathcal L = \frac{1}{2m}\sum_i \lVert \hat y_i - y_i \rVert^2`
   (equation ``eq-mse``), scikit-learn's ``squared_error`` for one output;
-* ``bce``: :math:`L = -\frac1m \sum_i \sum_k \big(y_{ik}\log \hat y_{ik}
+* ``bce``: :math:`\mathcal L = -\frac1m \sum_i \sum_k \big(y_{ik}\log \hat y_{ik}
   + (1-y_{ik})\log(1-\hat y_{ik})\big)` (equation ``eq-bce``),
   scikit-learn's binary ``log_loss``, with :math:`\hat y` clipped to
   :math:`[\varepsilon, 1-\varepsilon]`, :math:`\varepsilon` = machine epsilon.
@@ -89,7 +89,7 @@ def _check_pair(y_hat, Y, loss):
 def mse(y_hat, Y):
     r"""Mean squared error with the factor 1/2, equation ``eq-mse``.
 
-    .. math:: L = \frac{1}{2m}\sum_{i=1}^m \lVert \hat y_i - y_i \rVert^2
+    .. math:: \mathcal L = \frac{1}{2m}\sum_{i=1}^m \lVert \hat y_i - y_i \rVert^2
 
     Parameters
     ----------
@@ -108,7 +108,7 @@ def mse(y_hat, Y):
 def bce(y_hat, Y):
     r"""Binary cross-entropy (log-loss), equation ``eq-bce``.
 
-    .. math:: L = -\frac1m \sum_{i=1}^m \sum_{k=1}^{n_L}
+    .. math:: \mathcal L = -\frac1m \sum_{i=1}^m \sum_{k=1}^{n_L}
               \big(y_{ik} \log \hat y_{ik} + (1 - y_{ik}) \log (1 - \hat y_{ik})\big)
 
     ``y_hat`` is clipped to :math:`[\varepsilon, 1 - \varepsilon]` with
@@ -133,7 +133,7 @@ def bce(y_hat, Y):
 def mse_prime(y_hat, Y):
     r"""Derivative of :func:`mse` with respect to the prediction, ``eq-mse-grad``.
 
-    .. math:: \frac{\partial L}{\partial \hat Y} = \frac1m (\hat Y - Y)
+    .. math:: \frac{\partial \mathcal L}{\partial \hat Y} = \frac1m (\hat Y - Y)
 
     Returns
     -------
@@ -145,7 +145,7 @@ def mse_prime(y_hat, Y):
 def bce_prime(y_hat, Y):
     r"""Derivative of :func:`bce` with respect to the prediction, ``eq-bce-grad``.
 
-    .. math:: \frac{\partial L}{\partial \hat Y} =
+    .. math:: \frac{\partial \mathcal L}{\partial \hat Y} =
               \frac1m \frac{\hat Y - Y}{\hat Y \odot (1 - \hat Y)}
 
     Where the clip of :func:`bce` is active (``y_hat`` outside
@@ -166,12 +166,12 @@ def loss_value(name, y_hat, Y):
 
 
 def output_delta(y_hat, Y, loss="mse", output="identity"):
-    r"""Error at the output layer, :math:`\Delta^{(L)} = \partial L/\partial Z^{(L)}`.
+    r"""Error at the output layer, :math:`\Delta^{(L)} = \partial \mathcal L/\partial Z^{(L)}`.
 
     Equation ``eq-bp1`` (Chapter 5): the loss's derivative times the output
     activation's derivative, element-wise,
 
-    .. math:: \Delta^{(L)} = \frac{\partial L}{\partial \hat Y} \odot f'(Z^{(L)}).
+    .. math:: \Delta^{(L)} = \frac{\partial \mathcal L}{\partial \hat Y} \odot f'(Z^{(L)}).
 
     For the matching pairs (``mse`` with ``identity``, ``bce`` with
     ``sigmoid``) this is exactly :math:`(\hat Y - Y)/m` (Chapter 2). For

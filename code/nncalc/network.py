@@ -7,7 +7,7 @@ Conventions (the book's notation table):
   :math:`z = W a + b`;
 * a batch stores examples as **rows**, so the batched code is
   ``Z = A_prev @ W.T + b`` (equation ``eq-layer-batch``);
-* losses are means over the batch, so :math:`\Delta^{(l)} = \partial L /
+* losses are means over the batch, so :math:`\Delta^{(l)} = \partial \mathcal L /
   \partial Z^{(l)}` already carries the factor :math:`1/m`.
 
 Parameters live in a plain dict ``{"W1": ..., "b1": ..., "W2": ..., ...}``.
@@ -199,12 +199,12 @@ def backward(params, cache, Y, loss="mse", alpha=0.0):
     r"""Gradients of the loss with respect to every parameter (backpropagation).
 
     Starting from the output error (equation ``eq-bp1``)
-    :math:`\Delta^{(L)} = \partial L/\partial \hat Y \odot f'(Z^{(L)})`,
+    :math:`\Delta^{(L)} = \partial \mathcal L/\partial \hat Y \odot f'(Z^{(L)})`,
     for :math:`l = L, \dots, 1` (Chapter 5):
 
     .. math::
-        \frac{\partial L}{\partial W^{(l)}} = \Delta^{(l)\top} A^{(l-1)}, \quad
-        \frac{\partial L}{\partial b^{(l)}} = \Delta^{(l)\top}\mathbf 1, \quad
+        \frac{\partial \mathcal L}{\partial W^{(l)}} = \Delta^{(l)\top} A^{(l-1)}, \quad
+        \frac{\partial \mathcal L}{\partial b^{(l)}} = \Delta^{(l)\top}\mathbf 1, \quad
         \Delta^{(l-1)} = \big(\Delta^{(l)} W^{(l)}\big) \odot f'(Z^{(l-1)})
 
     (equations ``eq-bp4``, ``eq-bp3``, ``eq-bp2``). With ``alpha > 0`` the
@@ -233,7 +233,7 @@ def backward(params, cache, Y, loss="mse", alpha=0.0):
     -------
     dict
         Same keys and shapes as ``params``: ``grads["W1"]`` is
-        :math:`\partial L/\partial W^{(1)}`, and so on.
+        :math:`\partial \mathcal L/\partial W^{(1)}`, and so on.
     """
     params = check_params(params)
     check_loss(loss)
@@ -283,7 +283,7 @@ def _l2_penalty(params, alpha, m):
 def sgd_step(params, grads, lr):
     r"""One gradient-descent step, equation ``eq-sgd-update``.
 
-    .. math:: \theta \leftarrow \theta - \eta\, \frac{\partial L}{\partial \theta}
+    .. math:: \theta \leftarrow \theta - \eta\, \frac{\partial \mathcal L}{\partial \theta}
               \quad \text{for every parameter } \theta
 
     Parameters

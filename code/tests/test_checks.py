@@ -1,0 +1,152 @@
+"""The exercise self-checks accept correct implementations and name the
+mistake of deliberately wrong ones."""
+
+import numpy as np
+import pytest
+
+import nncalc as nc
+from nncalc import checks
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+# -- sigmoid' ----------------------------------------------------------------------
+
+def test_sigmoid_prime_correct():
+    result = checks.check_sigmoid_prime(lambda z: sig(z) * (1 - sig(z)))
+    assert result and result.message.startswith("✓") and "3 tests" in repr(result)
+
+
+@pytest.mark.parametrize("wrong,fragment", [
+    (lambda z: sig(z), "returns σ(z) itself"),
+    (lambda z: 1 - sig(z), "1 − σ(z)"),
+    (lambda z: z * (1 - z), "applies the formula to z"),
+    (lambda z: -sig(z) * (1 - sig(z)), "wrong sign"),
+    (lambda z: float(sig(z[0]) * (1 - sig(z[0]))) if np.ndim(z) else 0.7 * 0.3 + 0.0, None),
+    (lambda z: np.ravel(sig(z) * (1 - sig(z))), "right numbers in the wrong shape"),
+    (lambda z: sig(z) ** 2, "different result"),
+    (lambda z: 1 / 0, "raised ZeroDivisionError"),
+])
+def test_sigmoid_prime_wrong(wrong, fragment):
+    result = checks.check_sigmoid_prime(wrong)
+    assert not result and result.message.startswith("✗")
+    if fragment:
+        assert fragment in result.message
+
+
+# -- loss gradients -------------------------------------------------------------------
+
+def test_mse_grad_correct_and_wrong():
+    assert checks.check_mse_grad(lambda y_hat, Y: (y_hat - Y) / len(Y))
+    cases = {
+        "5 times too large": lambda y_hat, Y: y_hat - Y,
+        "twice too large": lambda y_hat, Y: 2 * (y_hat - Y) / len(Y),
+        "wrong sign": lambda y_hat, Y: (Y - y_hat) / len(Y),
+        "5 times too small": lambda y_hat, Y: (y_hat - Y) / len(Y) ** 2,
+        "off by a transpose": lambda y_hat, Y: ((y_hat - Y) / len(Y)).T,
+    }
+    for fragment, fn in cases.items():
+        result = checks.check_mse_grad(fn)
+        assert not result and fragment in result.message, (fragment, result.message)
+
+
+def test_bce_grad_correct_and_wrong():
+    def right(p, y):
+        return (p - y) / (p * (1 - p)) / len(y)
+
+    assert checks.check_bce_grad(right)
+    assert "too large" in checks.check_bce_grad(lambda p, y: (p - y) / (p * (1 - p))).message
+    assert "different result" in checks.check_bce_grad(lambda p, y: (p - y) / len(y)).message
+
+
+# -- weight gradient --------------------------------------------------------------------
+
+def test_weight_grad_correct_and_transposed():
+    assert checks.check_weight_grad(lambda D, A: D.T @ A)
+    result = checks.check_weight_grad(lambda D, A: A.T @ D)
+    assert not result and "off by a transpose" in result.message
+    result = checks.check_weight_grad(lambda D, A: D.T @ A / len(D))
+    assert "Δ already holds the 1/m" in result.message
+    result = checks.check_weight_grad(lambda D, A: D.T @ A[:, :1])
+    assert "returned shape (3, 1), expected (3, 2)" in result.message
+    assert result.message.startswith("✗ Not yet: your function ")
+
+
+# -- backward -----------------------------------------------------------------------------
+
+def reader_backward(params, cache, Y, scale_w1=1.0, transpose_w2=False, sign=1.0, mean=True):
+    """A hand-written 2-2-1 backward (sigmoid hidden, identity output, mse)."""
+    m = Y.shape[0]
+    d2 = (cache["A2"] - Y) / (m if mean else 1)
+    g = {"W2": d2.T @ cache["A1"], "b2": d2.sum(0)}
+    d1 = (d2 @ params["W2"]) * cache["A1"] * (1 - cache["A1"])
+    g["W1"] = scale_w1 * sign * (d1.T @ cache["A0"])
+    g["b1"] = sign * d1.sum(0)
+    if transpose_w2:
+        g["W2"] = g["W2"].T
+    return g
+
+
+def test_backward_correct():
+    result = checks.check_backward(reader_backward)
+    assert result and "2-2-1" in result.message
+
+
+def test_backward_diagnoses():
+    from functools import partial
+
+    r = checks.check_backward(partial(reader_backward, transpose_w2=True))
+    assert not r and "W2" in r.message and "transpose" in r.message
+    r = checks.check_backward(partial(reader_backward, sign=-1.0))
+    assert "W1" in r.message and "wrong sign" in r.message and "later layers are right" in r.message
+    r = checks.check_backward(partial(reader_backward, mean=False))
+    assert "W2" in r.message and "5 times too large" in r.message
+    r = checks.check_backward(lambda p, c, Y: {"W1": 0})
+    assert "no gradient for b1, W2, b2" in r.message
+    r = checks.check_backward(lambda p, c, Y: [1, 2])
+    assert "expected a dict" in r.message
+
+
+def test_backward_modifying_params_is_reported():
+    def greedy(params, cache, Y):
+        g = reader_backward(params, cache, Y)
+        params["W1"] -= 0.1 * g["W1"]
+        return g
+
+    assert "modified params" in checks.check_backward(greedy).message
+
+
+def test_backward_other_architectures_use_reference():
+    def via_nncalc(params, cache, Y):
+        return nc.backward(params, cache, Y, loss="bce")
+
+    assert checks.check_backward(via_nncalc, layer_sizes=(3, 4, 2), hidden="tanh",
+                                 output="sigmoid", loss="bce")
+    assert not checks.check_backward(via_nncalc, layer_sizes=(3, 4, 2), hidden="tanh",
+                                     output="sigmoid", loss="mse")
+
+
+# -- sgd_step -------------------------------------------------------------------------------
+
+def test_sgd_step_correct_and_wrong():
+    assert checks.check_sgd_step(lambda p, g, lr: {k: p[k] - lr * g[k] for k in p})
+    r = checks.check_sgd_step(lambda p, g, lr: {k: p[k] + lr * g[k] for k in p})
+    assert "uphill" in r.message
+    r = checks.check_sgd_step(lambda p, g, lr: {k: p[k] - g[k] for k in p})
+    assert "ignores the learning rate" in r.message
+
+    def in_place(p, g, lr):
+        for k in p:
+            p[k] -= lr * g[k]
+        return p
+
+    assert "changed the params" in checks.check_sgd_step(in_place).message
+
+
+def test_checks_reject_non_callables():
+    for check in [checks.check_sigmoid_prime, checks.check_mse_grad, checks.check_bce_grad,
+                  checks.check_weight_grad, checks.check_backward, checks.check_sgd_step]:
+        with pytest.raises(TypeError, match="fn"):
+            check("not a function")
