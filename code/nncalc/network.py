@@ -17,6 +17,7 @@ the arithmetic and are what :func:`train` loops over.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -315,21 +316,26 @@ class History:
     ----------
     params : dict
         The parameters after the last epoch.
-    loss : ndarray of shape (epochs,)
+    loss : ndarray of shape (epochs run,)
         ``loss[e]`` is the mean over epoch ``e``'s batches of the loss
         (plus the L2 penalty) each batch had *before* its update, weighted by
         the batch sizes. For full-batch training it is the loss at the
         start of the epoch. This is scikit-learn's ``loss_curve_``.
+    diverged : bool
+        True when training stopped early because the loss or a parameter
+        stopped being a finite number (the learning rate was too large);
+        ``loss`` then ends with the first non-finite value.
     """
 
     params: dict
     loss: np.ndarray = field(repr=False)
+    diverged: bool = False
 
     def __repr__(self):
         sizes = layer_sizes_of(self.params)
         return (
             f"History(layer_sizes={sizes}, epochs={len(self.loss)}, "
-            f"final loss={self.loss[-1]:.6g})"
+            f"final loss={self.loss[-1]:.6g}{', diverged' if self.diverged else ''})"
         )
 
 
@@ -385,6 +391,15 @@ def train(
     History
         ``history.params`` (final parameters) and ``history.loss`` (one
         value per epoch).
+
+    Warns
+    -----
+    RuntimeWarning
+        When the loss or the parameters overflow to infinity or NaN, which
+        happens when the learning rate is too large: training stops at that
+        epoch, ``history.diverged`` is True and the warning says which epoch.
+        NumPy's own overflow warnings are suppressed inside the loop, so this
+        is the only message.
     """
     params = check_params(params)
     check_loss(loss)
@@ -405,18 +420,30 @@ def train(
     params = {k: v.copy() for k, v in params.items()}  # ours to update in place
     loss_fn = losses._LOSSES[loss]
     history = np.empty(epochs)
-    for epoch in range(epochs):
-        total = 0.0
-        for start in range(0, m, batch):
-            Xb, Yb = X[start:start + batch], Y[start:start + batch]
-            y_hat, cache = _forward(params, Xb, hidden, output)
-            mb = Xb.shape[0]
-            total += (loss_fn(y_hat, Yb) + _l2_penalty(params, alpha, mb)) * mb
-            grads = _backward(params, cache, Yb, loss, alpha)
-            for k, g in grads.items():
-                g *= lr
-                params[k] -= g
-        history[epoch] = total / m
-        if callback is not None:
-            callback(epoch, {k: v.copy() for k, v in params.items()}, history[epoch])
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            total = 0.0
+            for start in range(0, m, batch):
+                Xb, Yb = X[start:start + batch], Y[start:start + batch]
+                y_hat, cache = _forward(params, Xb, hidden, output)
+                mb = Xb.shape[0]
+                total += (loss_fn(y_hat, Yb) + _l2_penalty(params, alpha, mb)) * mb
+                grads = _backward(params, cache, Yb, loss, alpha)
+                for k, g in grads.items():
+                    g *= lr
+                    params[k] -= g
+            history[epoch] = total / m
+            if not (np.isfinite(history[epoch]) and _all_finite(params)):
+                warnings.warn(
+                    f"training diverged at epoch {epoch}: the loss or the parameters are "
+                    f"no longer finite numbers; try a smaller learning rate than lr={lr:g}",
+                    RuntimeWarning, stacklevel=2)
+                return History(params=params, loss=history[:epoch + 1], diverged=True)
+            if callback is not None:
+                callback(epoch, {k: v.copy() for k, v in params.items()}, history[epoch])
     return History(params=params, loss=history)
+
+
+def _all_finite(params):
+    # the sum of an array is finite only if every entry is: one cheap pass
+    return all(np.isfinite(np.sum(v)) for v in params.values())

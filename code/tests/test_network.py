@@ -233,3 +233,23 @@ def test_extreme_weights_do_not_warn_or_overflow():
         loss = nc.bce(y_hat, Y)
     assert np.isfinite(loss)
     assert all(np.all(np.isfinite(g)) for g in grads.values())
+
+
+def test_train_reports_divergence_once_and_stops():
+    X, Y = nc.datasets.sine(m=50, seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hist = nc.train(nc.init_params([1, 8, 1], seed=0), X, 50 * Y, epochs=500, lr=5.0,
+                        hidden="relu", output="identity")
+    assert hist.diverged and "diverged" in repr(hist)
+    assert len(hist.loss) < 500 and not np.isfinite(hist.loss[-1])
+    assert np.all(np.isfinite(hist.loss[:-1]))
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1 and "training diverged at epoch" in messages[0]
+    assert "lr=5" in messages[0]
+
+
+def test_train_does_not_flag_normal_runs():
+    X, Y = nc.datasets.sine(m=50, seed=0)
+    hist = nc.train(nc.init_params([1, 8, 1], seed=0), X, Y, epochs=50, lr=0.1)
+    assert not hist.diverged and len(hist.loss) == 50
