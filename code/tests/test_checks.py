@@ -150,3 +150,10 @@ def test_checks_reject_non_callables():
                   checks.check_weight_grad, checks.check_backward, checks.check_sgd_step]:
         with pytest.raises(TypeError, match="fn"):
             check("not a function")
+
+
+def test_result_text_is_wrapped_for_the_page():
+    result = checks.check_backward(lambda p, c, Y: {k: v.T for k, v in p.items()})
+    lines = repr(result).splitlines()
+    assert len(lines) > 1 and all(len(line) <= 78 for line in lines)
+    assert " ".join(line.strip() for line in lines) == result.message

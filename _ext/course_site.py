@@ -1,0 +1,59 @@
+"""Small fixes to the website's pages.
+
+1. Link the course's PDF report from every page's download menu. `make pdf`
+   copies the report into the site as ``_pdf/<name>.pdf`` (the name is the
+   LaTeX target of ``_config.yml``). The theme's own ".pdf" entry prints the
+   current page; it is relabelled so the two are not confused.
+2. Drop duplicate inline scripts. sphinx-thebe adds its configuration script
+   once through the builder (file name ``None``) and once more when Sphinx
+   re-reads the registry (file name ``""``); Sphinx's own de-duplication
+   sees two different scripts, and the page then declares ``const
+   THEBE_JS_URL`` twice, a JavaScript error on every page.
+"""
+
+from pathlib import PurePosixPath
+
+
+def _pdf_name(app):
+    documents = app.config.latex_documents
+    tex = documents[0][1] if documents else "book.tex"
+    return str(PurePosixPath(tex).with_suffix(".pdf"))
+
+
+def add_pdf_button(app, pagename, templatename, context, doctree):
+    for group in context.get("header_buttons") or []:
+        if group.get("label") != "download-buttons":
+            continue
+        for button in group["buttons"]:
+            if button.get("label") == "download-pdf-button":
+                button["text"] = "print page"
+        group["buttons"].append({
+            "type": "link",
+            "url": context["pathto"](f"_pdf/{_pdf_name(app)}", 1),
+            "text": "course PDF",
+            "tooltip": "The whole course as a PDF report",
+            "icon": "fas fa-book",
+            "label": "download-course-pdf-button",
+        })
+
+
+def dedupe_scripts(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        attrs = getattr(js, "attributes", {}) or {}
+        key = (getattr(js, "filename", None) or "", tuple(sorted(
+            (k, str(v)) for k, v in attrs.items() if k != "priority")))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
+def setup(app):
+    # after sphinx-book-theme has assembled the header buttons
+    app.connect("html-page-context", add_pdf_button, priority=900)
+    app.connect("html-page-context", dedupe_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

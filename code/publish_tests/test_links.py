@@ -1,0 +1,65 @@
+"""Every local link and anchor in the built website resolves."""
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+from .conftest import SITE
+
+SKIP_SCHEMES = {"http", "https", "mailto", "javascript", "data", "tel"}
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("id", "name") if tag == "a" else ("id",):
+            if attrs.get(key):
+                self.ids.add(attrs[key])
+        for key in ("href", "src"):
+            if attrs.get(key) and not (tag == "link" and attrs.get("rel") == "preconnect"):
+                self.links.append(attrs[key])
+
+
+_parsed = {}
+
+
+def _parse(path):
+    if path not in _parsed:
+        c = _Collector()
+        c.feed(path.read_text(encoding="utf-8", errors="replace"))
+        _parsed[path] = c
+    return _parsed[path]
+
+
+def _pages():
+    return [p for p in SITE.rglob("*.html") if "_static" not in p.parts]
+
+
+def test_site_has_pages():
+    assert len(_pages()) >= 4
+
+
+def test_every_local_link_and_anchor_resolves():
+    broken = []
+    checked = 0
+    for page in _pages():
+        for link in _parse(page).links:
+            if urlparse(link).scheme in SKIP_SCHEMES or link.startswith("//"):
+                continue
+            target_url, fragment = urldefrag(link)
+            target = page if not target_url else (page.parent / unquote(target_url.split("?")[0]))
+            target = target.resolve()
+            checked += 1
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(SITE)}: {link} (no such file)")
+                continue
+            if fragment and target.suffix == ".html" and unquote(fragment) not in _parse(target).ids:
+                broken.append(f"{page.relative_to(SITE)}: {link} (no anchor #{fragment})")
+    assert checked > 100
+    assert not broken, "\n".join(broken)
