@@ -114,6 +114,15 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_nonnegative_int(value, name: str) -> int:
+    """An integer >= 0 (bools are rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer >= 0, got {describe(value)}")
+    if value < 0:
+        raise ValueError(f"{name}: expected an integer >= 0, got {value!r}")
+    return int(value)
+
+
 def check_layer_sizes(layer_sizes) -> list[int]:
     """``[n_0, n_1, ..., n_L]`` with at least two entries, each an int >= 1."""
     if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):

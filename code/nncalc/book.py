@@ -7,7 +7,7 @@ import numbers
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import describe
+from ._validation import check_nonnegative_int, check_positive_int, describe
 
 __all__ = ["notebook_setup", "glue"]
 
@@ -30,12 +30,13 @@ def notebook_setup():
     np.set_printoptions(precision=4, suppress=True)
 
 
-def glue(name, value, digits=4):
+def glue(name, value, digits=4, significant=None):
     """Make a computed number available to the prose as ``{glue:text}`name```.
 
-    The value is rounded to ``digits`` significant decimals first, so the
-    number in the text, and the notebook output the tests compare, do not
-    depend on the last bits of floating-point arithmetic.
+    The value is rounded first (to ``digits`` decimal places, or to
+    ``significant`` significant figures), so the number in the text, and the
+    notebook output the tests compare, do not depend on the last bits of
+    floating-point arithmetic.
 
     Parameters
     ----------
@@ -44,6 +45,9 @@ def glue(name, value, digits=4):
     value : real number or int
     digits : int, default 4
         Decimal places kept (ignored for integers).
+    significant : int >= 1 or None
+        If given, round to this many significant figures instead, for numbers
+        such as 2.2e-16 that 4 decimals would turn into 0.
 
     Returns
     -------
@@ -58,8 +62,11 @@ def glue(name, value, digits=4):
         raise TypeError(f"value: expected a real number, got {describe(value)}")
     if isinstance(value, (numbers.Integral, np.integer)):
         rounded = int(value)
+    elif significant is not None:
+        significant = check_positive_int(significant, "significant")
+        rounded = float(f"{float(value):.{significant}g}")
     else:
-        rounded = round(float(value), digits)
+        rounded = round(float(value), check_nonnegative_int(digits, "digits"))
         if rounded == 0:
             rounded = 0.0  # no "-0.0" in the text
     _glue(name, rounded, display=False)

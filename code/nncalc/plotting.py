@@ -15,6 +15,7 @@ from ._validation import (
     check_activation,
     check_inputs,
     check_layer_sizes,
+    check_nonnegative_int,
     check_params,
     check_targets,
     describe,
@@ -59,7 +60,7 @@ def _unit_label(l, j, L, n_units):
     return rf"$a^{{({l})}}_{{{j + 1}}}$"
 
 
-def draw_network(layer_sizes=(2, 2, 1), params=None, ax=None, show_biases=True):
+def draw_network(layer_sizes=(2, 2, 1), params=None, ax=None, show_biases=True, digits=2):
     r"""Draw a feed-forward network: layers, neurons and labelled weights.
 
     Weight :math:`w^{(l)}_{jk}` (row ``j``, column ``k`` of ``W_l``) connects
@@ -77,11 +78,14 @@ def draw_network(layer_sizes=(2, 2, 1), params=None, ax=None, show_biases=True):
     ax : matplotlib Axes or None
     show_biases : bool, default True
         Write :math:`b^{(l)}_j` (or its value) under every non-input unit.
+    digits : int, default 2
+        Decimals of the numbers shown when ``params`` is given.
 
     Returns
     -------
     matplotlib Axes
     """
+    digits = check_nonnegative_int(digits, "digits")
     if params is not None:
         params = check_params(params)
         sizes = layer_sizes_of(params)
@@ -108,7 +112,7 @@ def draw_network(layer_sizes=(2, 2, 1), params=None, ax=None, show_biases=True):
                     w = params[f"W{l}"][j, k]
                     color = POSITIVE if w >= 0 else NEGATIVE
                     width = 0.6 + 3.0 * abs(w) / (wmax or 1.0)
-                    text = f"{w:.2f}"
+                    text = f"{w:.{digits}f}"
                 ax.plot([xk, xj], [yk, yj], color=color, lw=width, zorder=1)
                 if not big:
                     # labels of edges that rise sit near their target, the others
@@ -125,7 +129,7 @@ def draw_network(layer_sizes=(2, 2, 1), params=None, ax=None, show_biases=True):
                 ax.text(x, y, _unit_label(l, j, L, sizes[l]), ha="center", va="center",
                         fontsize=12, zorder=5)
             if l > 0 and show_biases and not big:
-                b = rf"$b^{{({l})}}_{{{j + 1}}}$" if params is None else f"b = {params[f'b{l}'][j]:.2f}"
+                b = rf"$b^{{({l})}}_{{{j + 1}}}$" if params is None else f"b = {params[f'b{l}'][j]:.{digits}f}"
                 ax.text(x, y - radius - 0.12, b, ha="center", va="top", fontsize=9, color="0.3",
                         zorder=5)
 

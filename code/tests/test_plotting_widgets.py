@@ -159,3 +159,21 @@ def test_notebook_setup_rounds_printing():
         assert repr(np.array([1 / 3])) == "array([0.3333])"
     finally:
         np.set_printoptions(precision=8, suppress=False)
+
+
+def test_glue_significant_figures(monkeypatch):
+    import myst_nb
+
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: None)
+    assert nc.glue("eps", np.finfo(float).eps, significant=2) == 2.2e-16
+    assert nc.glue("big", 123456.789, significant=3) == 123000.0
+    with pytest.raises(ValueError, match="significant"):
+        nc.glue("x", 1.0, significant=0)
+
+
+def test_draw_network_digits():
+    params = nc.init_params([2, 2, 1], seed=0)
+    ax = nc.plotting.draw_network(params=params, digits=4)
+    assert f"{params['W1'][0, 1]:.4f}" in _texts(ax)
+    with pytest.raises(ValueError, match="digits"):
+        nc.plotting.draw_network(params=params, digits=-1)
