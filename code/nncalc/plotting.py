@@ -193,7 +193,11 @@ def plot_output_surface(params, X=None, Y=None, hidden="sigmoid", output="sigmoi
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     grid = np.column_stack([g1.ravel(), g2.ravel()])
     out = network._forward(params, grid, hidden, output)[0].reshape(g1.shape)
-    cs = ax.contourf(g1, g2, out, levels=20, cmap="RdBu", alpha=0.75)
+    # bounded outputs keep their full range on the colour scale, so that an
+    # output that never reaches 1/2 does not look like one that does
+    bounds = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(output)
+    levels = np.linspace(*bounds, 21) if bounds else 20
+    cs = ax.contourf(g1, g2, out, levels=levels, cmap="RdBu", alpha=0.75)
     if colorbar:
         ax.figure.colorbar(cs, ax=ax, label=r"$\hat y$")
     if threshold is not None and out.min() < threshold < out.max():

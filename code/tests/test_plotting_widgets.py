@@ -177,3 +177,14 @@ def test_draw_network_digits():
     assert f"{params['W1'][0, 1]:.4f}" in _texts(ax)
     with pytest.raises(ValueError, match="digits"):
         nc.plotting.draw_network(params=params, digits=-1)
+
+
+def test_output_surface_sigmoid_colour_scale_is_zero_to_one():
+    # an output that never reaches 1/2 must not be stretched over the colour scale
+    params = nc.datasets.xor_by_hand()
+    params["W2"] = np.array([[8.0, 0.0]])
+    ax = nc.plotting.plot_output_surface(params, colorbar=False)
+    contours = [c for c in ax.get_children() if hasattr(c, "levels")]
+    # only the filled surface: no decision boundary, since y_hat < 1/2 everywhere
+    assert len(contours) == 1
+    assert contours[0].levels[0] == 0.0 and contours[0].levels[-1] == 1.0
