@@ -63,7 +63,9 @@ def _output_delta(y_hat, Y, loss, output):
     """Delta^(L) = dL/dZ^(L) from the output activations y_hat = f(Z^(L))."""
     if (loss, output) in (("mse", "identity"), ("bce", "sigmoid")):
         # The matching pairs: f'(z) cancels the loss's denominator exactly.
-        return (y_hat - Y) / y_hat.shape[0]
+        delta = y_hat - Y
+        delta /= y_hat.shape[0]     # in place: (y_hat - Y)/m without a second array
+        return delta
     return _LOSS_PRIMES[loss](y_hat, Y) * act.DERIVATIVES_FROM_OUTPUT[output](y_hat)
 
 

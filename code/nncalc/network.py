@@ -17,6 +17,7 @@ the arithmetic and are what :func:`train` loops over.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -97,8 +98,13 @@ def init_params(layer_sizes, seed=0):
 
 # -- forward pass -----------------------------------------------------------------
 
-def _forward(params, X, hidden, output):
-    """Unchecked forward pass. Returns (A_L, cache)."""
+def _forward(params, X, hidden, output, keep_z=True):
+    """Unchecked forward pass. Returns (A_L, cache).
+
+    With ``keep_z=False`` (the training loop) each activation overwrites its
+    pre-activation in place and the cache holds only the ``A``'s, which is
+    all that backpropagation reads.
+    """
     L = len(params) // 2
     cache = {"A0": X, "hidden": hidden, "output": output, "L": L}
     A = X
@@ -106,8 +112,12 @@ def _forward(params, X, hidden, output):
         Z = A @ params[f"W{l}"].T          # (m, n_{l-1}) @ (n_{l-1}, n_l)
         Z += params[f"b{l}"]               # the bias row is added to every example
         f = act.FUNCTIONS[hidden if l < L else output]
-        A = f(Z)
-        cache[f"Z{l}"], cache[f"A{l}"] = Z, A
+        if keep_z:
+            cache[f"Z{l}"] = Z
+            A = f(Z)
+        else:
+            A = f(Z, out=Z)
+        cache[f"A{l}"] = A
     return A, cache
 
 
@@ -151,22 +161,30 @@ def forward(params, X, hidden="sigmoid", output="identity"):
 
 # -- backward pass ----------------------------------------------------------------
 
-def _backward(params, cache, Y, loss, alpha=0.0):
-    """Unchecked backpropagation. Returns the gradient dict."""
+def _backward(params, cache, Y, loss, alpha=0.0, ones=None):
+    """Unchecked backpropagation. Returns the gradient dict.
+
+    ``ones`` is the column of m ones of eq-bp3; the training loop passes one
+    it allocates once.
+    """
     L = cache["L"]
     m = Y.shape[0]
+    if ones is None:
+        ones = np.ones(m)
     hidden_prime = act.DERIVATIVES_FROM_OUTPUT[cache["hidden"]]
     delta = losses._output_delta(cache[f"A{L}"], Y, loss, cache["output"])  # eq-bp1
     grads = {}
     for l in range(L, 0, -1):
-        W = params[f"W{l}"]
-        grads[f"W{l}"] = delta.T @ cache[f"A{l - 1}"]          # eq-bp4
+        W, A_prev = params[f"W{l}"], cache[f"A{l - 1}"]
+        grads[f"W{l}"] = delta.T @ A_prev                       # eq-bp4
         if alpha:
             grads[f"W{l}"] += (alpha / m) * W                   # eq-l2-grad
-        grads[f"b{l}"] = delta.sum(axis=0)                      # eq-bp3
+        # eq-bp3, Delta^T 1, computed as the row 1^T Delta: a matrix-vector
+        # product, several times faster than delta.sum(axis=0)
+        grads[f"b{l}"] = ones @ delta
         if l > 1:
             delta = delta @ W                                   # eq-bp2
-            delta *= hidden_prime(cache[f"A{l - 1}"])
+            delta *= hidden_prime(A_prev)
     return grads
 
 
@@ -420,20 +438,21 @@ def train(
     params = {k: v.copy() for k, v in params.items()}  # ours to update in place
     loss_fn = losses._LOSSES[loss]
     history = np.empty(epochs)
+    batches = [(X[s:s + batch], Y[s:s + batch]) for s in range(0, m, batch)]  # views
+    ones = np.ones(batch)
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
             total = 0.0
-            for start in range(0, m, batch):
-                Xb, Yb = X[start:start + batch], Y[start:start + batch]
-                y_hat, cache = _forward(params, Xb, hidden, output)
+            for Xb, Yb in batches:
                 mb = Xb.shape[0]
+                y_hat, cache = _forward(params, Xb, hidden, output, keep_z=False)
                 total += (loss_fn(y_hat, Yb) + _l2_penalty(params, alpha, mb)) * mb
-                grads = _backward(params, cache, Yb, loss, alpha)
-                for k, g in grads.items():
-                    g *= lr
+                grads = _backward(params, cache, Yb, loss, alpha, ones[:mb])
+                for k, g in grads.items():                      # eq-sgd-update,
+                    g *= lr                                     # in place
                     params[k] -= g
             history[epoch] = total / m
-            if not (np.isfinite(history[epoch]) and _all_finite(params)):
+            if not (math.isfinite(total) and _all_finite(params)):
                 warnings.warn(
                     f"training diverged at epoch {epoch}: the loss or the parameters are "
                     f"no longer finite numbers; try a smaller learning rate than lr={lr:g}",
@@ -446,4 +465,5 @@ def train(
 
 def _all_finite(params):
     # the sum of an array is finite only if every entry is: one cheap pass
-    return all(np.isfinite(np.sum(v)) for v in params.values())
+    # (np.add.reduce is np.sum without its Python-level dispatch)
+    return all(math.isfinite(np.add.reduce(v, axis=None)) for v in params.values())

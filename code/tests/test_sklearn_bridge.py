@@ -1,0 +1,291 @@
+"""The scikit-learn bridge: nncalc.train and scikit-learn's MLPRegressor /
+MLPClassifier, configured as the same model and started from the same
+parameters, follow the same trajectory to 1e-10, for several
+architectures, hidden activations, both losses, full and mini-batches,
+with and without L2 regularisation. Plus the parameter mapping and the
+validation of the bridge's arguments."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+import nncalc as nc
+from nncalc import sklearn_bridge as skb
+
+TOL = 1e-10
+M = 24
+EPOCHS = 30
+
+
+def _data(sizes, loss, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(M, sizes[0]))
+    if loss == "mse":
+        Y = np.sin(X @ rng.normal(size=(sizes[0], sizes[-1])))
+    else:
+        Y = (X @ rng.normal(size=(sizes[0], sizes[-1])) > 0).astype(float)
+        Y[0], Y[1] = 0.0, 1.0          # both labels in every column
+    return X, Y
+
+
+def _reported_loss_reference(params, X, Y, epochs, lr, loss, hidden, batch, alpha):
+    """Independent reference: the public functions, and scikit-learn's
+    definition of the reported loss (squared error averaged over the outputs
+    too, the L2 penalty not)."""
+    m, k = Y.shape
+    output = "identity" if loss == "mse" else "sigmoid"
+    trajectory, curve = [], []
+    for _ in range(epochs):
+        total = 0.0
+        for s in range(0, m, batch):
+            Xb, Yb = X[s:s + batch], Y[s:s + batch]
+            y_hat, cache = nc.forward(params, Xb, hidden=hidden, output=output)
+            data = nc.mse(y_hat, Yb) / k if loss == "mse" else nc.bce(y_hat, Yb)
+            total += (data + nc.l2_penalty(params, alpha, len(Xb))) * len(Xb)
+            params = nc.sgd_step(params, nc.backward(params, cache, Yb, loss, alpha), lr)
+        curve.append(total / m)
+        trajectory.append(params)
+    return trajectory, np.array(curve)
+
+
+ARCHITECTURES = {
+    "mse": [[2, 2, 1], [3, 5, 4, 2], [4, 6, 5, 3, 1]],
+    "bce": [[2, 2, 1], [3, 5, 4, 3], [4, 6, 5, 3, 1]],  # [3, 5, 4, 3]: three labels
+}
+CASES = [
+    (loss, sizes, hidden, batch, alpha)
+    for loss in ("mse", "bce")
+    for sizes in ARCHITECTURES[loss]
+    for hidden in ("sigmoid", "tanh", "relu")
+    for batch in (None, 5)
+    for alpha in (0.0, 0.05)
+]
+
+
+@pytest.mark.parametrize("loss,sizes,hidden,batch,alpha", CASES)
+def test_sklearn_reproduces_nncalc_trajectory(loss, sizes, hidden, batch, alpha):
+    X, Y = _data(sizes, loss, seed=len(sizes))
+    params = nc.init_params(sizes, seed=1)
+    lr = 0.3
+    output = "identity" if loss == "mse" else "sigmoid"
+
+    ours, theirs = [], []
+    hist = nc.train(params, X, Y, EPOCHS, lr, loss=loss, hidden=hidden, output=output,
+                    batch_size=batch, alpha=alpha, callback=lambda e, p, _: ours.append(p))
+    sk = skb.train_sklearn(params, X, Y, EPOCHS, lr, loss=loss, hidden=hidden,
+                           batch_size=batch, alpha=alpha,
+                           callback=lambda e, p, _: theirs.append(p))
+    assert len(ours) == len(theirs) == EPOCHS
+    for e in range(EPOCHS):  # the parameters after every epoch
+        assert nc.max_abs_difference(ours[e], theirs[e]) < TOL, e
+    assert nc.max_abs_difference(hist.params, sk.params) < TOL
+
+    # the loss curves: scikit-learn's loss_curve_ is nncalc's History.loss,
+    # except that its squared error is averaged over the outputs as well
+    ref_params, ref_curve = _reported_loss_reference(
+        params, X, Y, EPOCHS, lr, loss, hidden, batch or M, alpha)
+    np.testing.assert_allclose(sk.loss, ref_curve, rtol=TOL, atol=0)
+    if loss == "bce" or sizes[-1] == 1:
+        np.testing.assert_allclose(hist.loss, sk.loss, rtol=TOL, atol=0)
+    assert nc.max_abs_difference(ref_params[-1], sk.params) < TOL
+
+
+@pytest.mark.parametrize("loss", ["mse", "bce"])
+def test_one_fit_equals_partial_fit_per_epoch(loss):
+    """train_sklearn without a callback runs one fit; with one, one
+    partial_fit per epoch: the same arithmetic, bit for bit."""
+    sizes = [3, 4, 1]
+    X, Y = _data(sizes, loss)
+    params = nc.init_params(sizes, seed=2)
+    a = skb.train_sklearn(params, X, Y, 15, 0.2, loss=loss, batch_size=7, alpha=0.01)
+    b = skb.train_sklearn(params, X, Y, 15, 0.2, loss=loss, batch_size=7, alpha=0.01,
+                          callback=lambda *args: None)
+    for k in params:
+        np.testing.assert_array_equal(a.params[k], b.params[k])
+    np.testing.assert_array_equal(a.loss, b.loss)
+
+
+def test_multi_output_loss_is_averaged_over_outputs_but_gradient_is_not():
+    sizes, k = [3, 4, 3], 3
+    X, Y = _data(sizes, "mse")
+    params = nc.init_params(sizes, seed=3)
+    hist = nc.train(params, X, Y, 5, 0.1)
+    sk = skb.train_sklearn(params, X, Y, 5, 0.1)
+    np.testing.assert_allclose(hist.loss, k * sk.loss, rtol=1e-12)
+    assert nc.max_abs_difference(hist.params, sk.params) < TOL
+    # one epoch of scikit-learn steps along the gradient of nncalc's mse
+    # (summed over the outputs), k times the gradient of the loss it reports
+    lr = 0.1
+    one = skb.train_sklearn(params, X, Y, 1, lr)
+    implied = {key: (params[key] - one.params[key]) / lr for key in params}
+    grads = nc.backward(params, nc.forward(params, X)[1], Y)
+    assert nc.max_abs_difference(implied, grads) < 1e-12
+    reported = nc.numerical_gradient(lambda p: nc.mse(nc.forward(p, X)[0], Y) / k, params)
+    assert nc.max_abs_difference(implied, {key: k * g for key, g in reported.items()}) < 1e-8
+
+
+# -- the parameter mapping ----------------------------------------------------------
+
+def test_to_and_from_sklearn_coefs():
+    params = nc.init_params([3, 4, 2], seed=0)
+    params["b1"] = np.arange(4.0)
+    coefs, intercepts = skb.to_sklearn_coefs(params)
+    assert [c.shape for c in coefs] == [(3, 4), (4, 2)]
+    assert [i.shape for i in intercepts] == [(4,), (2,)]
+    np.testing.assert_array_equal(coefs[0], params["W1"].T)
+    np.testing.assert_array_equal(intercepts[0], params["b1"])
+    assert all(c.flags.c_contiguous for c in coefs)
+    coefs[0][0, 0] = 99.0                     # copies: the caller's arrays are safe
+    assert params["W1"][0, 0] != 99.0
+    back = skb.from_sklearn_coefs(*skb.to_sklearn_coefs(params))
+    assert set(back) == set(params)
+    for key in params:
+        np.testing.assert_array_equal(back[key], params[key])
+
+
+def test_from_sklearn_predicts_like_nncalc_forward():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = np.sin(X[:, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = MLPRegressor(hidden_layer_sizes=(5, 4), activation="tanh", max_iter=20,
+                           random_state=0).fit(X, y)
+        clf = MLPClassifier(hidden_layer_sizes=(6,), activation="logistic", max_iter=20,
+                            random_state=0).fit(X, y > 0)
+    p = skb.from_sklearn(reg)
+    assert nc.n_layers(p) == 3 and p["W1"].shape == (5, 3)
+    y_nc = nc.forward(p, X, hidden="tanh", output="identity")[0]
+    np.testing.assert_allclose(y_nc.ravel(), reg.predict(X), rtol=1e-13, atol=1e-14)
+    q = skb.from_sklearn(clf)
+    prob = nc.forward(q, X, hidden="sigmoid", output="sigmoid")[0]
+    np.testing.assert_allclose(prob.ravel(), clf.predict_proba(X)[:, 1], rtol=1e-13,
+                               atol=1e-14)
+
+
+def test_matching_models_settings():
+    reg = skb.matching_mlp_regressor((4, 3), lr=0.2, epochs=30, batch_size=8, hidden="sigmoid",
+                                     alpha=0.1)
+    clf = skb.matching_mlp_classifier([2], lr=0.5, epochs=10, batch_size=4, hidden="relu")
+    assert isinstance(reg, MLPRegressor) and isinstance(clf, MLPClassifier)
+    got = reg.get_params()
+    expected = dict(hidden_layer_sizes=(4, 3), activation="logistic", solver="sgd", alpha=0.1,
+                    batch_size=8, learning_rate="constant", learning_rate_init=0.2,
+                    max_iter=30, shuffle=False, momentum=0.0, nesterovs_momentum=False,
+                    early_stopping=False, tol=0.0, n_iter_no_change=np.inf)
+    for key, value in expected.items():
+        assert got[key] == value, key
+    assert clf.get_params()["activation"] == "relu"
+    assert clf.get_params()["hidden_layer_sizes"] == (2,)
+    assert skb.SKLEARN_ACTIVATION["sigmoid"] == "logistic"
+
+
+def test_set_sklearn_params_starts_fit_from_the_given_parameters():
+    sizes = [2, 3, 1]
+    X, Y = _data(sizes, "mse")
+    params = nc.init_params(sizes, seed=5)
+    model = skb.matching_mlp_regressor((3,), lr=0.1, epochs=1, batch_size=M)
+    assert skb.set_sklearn_params(model, params, X, Y) is model
+    assert model.warm_start
+    assert nc.max_abs_difference(skb.from_sklearn(model), params) == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no DataConversionWarning for y
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, Y.ravel())
+    # one epoch of fit is one step of gradient descent from params
+    y_hat, cache = nc.forward(params, X)
+    step = nc.sgd_step(params, nc.backward(params, cache, Y), lr=0.1)
+    assert nc.max_abs_difference(skb.from_sklearn(model), step) < 1e-14
+    assert model.loss_curve_[-model.n_iter_:] == pytest.approx([nc.mse(y_hat, Y)], rel=1e-14)
+    # the model's arrays are its own: training it did not touch params
+    assert nc.max_abs_difference(params, nc.init_params(sizes, seed=5)) == 0.0
+    # a fitted model is re-started without data
+    skb.set_sklearn_params(model, params)
+    assert nc.max_abs_difference(skb.from_sklearn(model), params) == 0.0
+
+
+# -- validation ---------------------------------------------------------------------
+
+def test_bridge_rejects_bad_arguments():
+    params = nc.init_params([2, 3, 1], seed=0)
+    X, Y = _data([2, 3, 1], "mse")
+    reg = skb.matching_mlp_regressor((3,), lr=0.1, epochs=1, batch_size=M)
+    with pytest.raises(TypeError, match="model"):
+        skb.set_sklearn_params("not a model", params, X, Y)
+    with pytest.raises(ValueError, match=r"hidden layers of sizes \[4\]"):
+        skb.set_sklearn_params(skb.matching_mlp_regressor((4,), lr=0.1, epochs=1,
+                                                          batch_size=M), params, X, Y)
+    with pytest.raises(ValueError, match="X: expected X and Y"):
+        skb.set_sklearn_params(reg, params)
+    with pytest.raises(ValueError, match="Y = None"):
+        skb.set_sklearn_params(reg, params, X)
+    with pytest.raises(ValueError, match="solver"):
+        skb.set_sklearn_params(MLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs"),
+                               params, X, Y)
+    with pytest.raises(ValueError, match="early_stopping"):
+        skb.set_sklearn_params(MLPRegressor(hidden_layer_sizes=(3,), early_stopping=True),
+                               params, X, Y)
+    skb.set_sklearn_params(reg, params, X, Y)
+    with pytest.raises(ValueError, match=r"layer sizes \[2, 3, 1\]"):
+        skb.set_sklearn_params(reg, nc.init_params([3, 3, 1]))
+    with pytest.raises(ValueError, match="Y: expected labels 0 or 1"):
+        skb.train_sklearn(params, X, Y, 2, 0.1, loss="bce")
+    with pytest.raises(ValueError, match="lr"):
+        skb.matching_mlp_regressor((3,), lr=0.0, epochs=1, batch_size=1)
+    with pytest.raises(ValueError, match="batch_size"):
+        skb.matching_mlp_classifier((3,), lr=0.1, epochs=1, batch_size=0)
+    with pytest.raises(ValueError, match="hidden"):
+        skb.matching_mlp_regressor((3,), lr=0.1, epochs=1, batch_size=1, hidden="softmax")
+    with pytest.raises(TypeError, match="hidden_layer_sizes"):
+        skb.matching_mlp_regressor("3", lr=0.1, epochs=1, batch_size=1)
+    with pytest.raises(ValueError, match="fitted"):
+        skb.from_sklearn(MLPRegressor())
+    with pytest.raises(ValueError, match="intercepts"):
+        skb.from_sklearn_coefs([np.ones((2, 3))], [])
+    with pytest.raises(ValueError, match=r"coefs\[1\]: expected 3 rows"):
+        skb.from_sklearn_coefs([np.ones((2, 3)), np.ones((4, 1))], [np.ones(3), np.ones(1)])
+    with pytest.raises(ValueError, match=r"intercepts\[0\]: expected shape \(3,\)"):
+        skb.from_sklearn_coefs([np.ones((2, 3))], [np.ones(2)])
+    with pytest.raises(TypeError, match="coefs"):
+        skb.from_sklearn_coefs(np.ones((2, 3)), [np.ones(3)])
+    with pytest.raises(TypeError, match="callback"):
+        skb.train_sklearn(params, X, Y, 2, 0.1, callback=3)
+
+
+# -- the hot path that the benchmark times (code/scripts/bench.py) --------------------
+
+def test_fast_sigmoid_matches_scipy_expit_and_works_in_place():
+    from scipy.special import expit
+
+    from nncalc.activations import _sigmoid
+
+    z = np.linspace(-708, 708, 20001)
+    rel = np.abs(_sigmoid(z) - expit(z)) / expit(z)
+    assert rel.max() < 4 * np.finfo(float).eps
+    far = np.array([-1e300, -1e4, -745.0, -720.0, 710.0, 1e4, 1e300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # the expected overflow is silent
+        np.testing.assert_allclose(_sigmoid(far), expit(far), rtol=0, atol=1e-300)
+        z_copy = z.copy()
+        out = _sigmoid(z_copy, out=z_copy)      # in place, as train does
+    assert out is z_copy
+    np.testing.assert_array_equal(out, _sigmoid(z))
+    assert isinstance(_sigmoid(np.array(0.0)), np.ndarray)
+
+
+@pytest.mark.parametrize("hidden,output", [("sigmoid", "identity"), ("tanh", "sigmoid"),
+                                           ("relu", "identity"), ("identity", "sigmoid")])
+def test_forward_in_place_gives_the_same_activations(hidden, output):
+    from nncalc.network import _forward
+
+    params = nc.init_params([3, 5, 4, 2], seed=0)
+    X = np.random.default_rng(0).normal(size=(7, 3))
+    y1, kept = _forward(params, X, hidden, output)
+    y2, lean = _forward(params, X, hidden, output, keep_z=False)
+    assert not any(key.startswith("Z") for key in lean)
+    for l in range(4):
+        np.testing.assert_array_equal(kept[f"A{l}"], lean[f"A{l}"])
+    np.testing.assert_array_equal(y1, y2)
