@@ -21,9 +21,10 @@ TEXLIVE_PACKAGES := texlive-latex-recommended texlive-latex-extra \
 SITE_TEST_PACKAGES := chromium poppler-utils
 
 # jupyter-cache keys a notebook on its code cells only: a change in nncalc or
-# in the pinned packages would leave stale outputs. The hash of both decides
+# in the pinned packages (or in the benchmark results Chapter 7 reads) would
+# leave stale outputs. The hash of these decides
 # when the execution cache (and Sphinx's cached documents) must go.
-SOURCES_HASH = $(shell cat requirements.txt $$(find code/nncalc -name '*.py' | LC_ALL=C sort) | sha256sum | cut -c1-16)
+SOURCES_HASH = $(shell cat requirements.txt code/scripts/bench_results.json $$(find code/nncalc -name '*.py' | LC_ALL=C sort) | sha256sum | cut -c1-16)
 
 .PHONY: help venv book test notebooks pdf site-test binder-check lint-workflows \
         bench clean texlive texlive-packages site-test-packages execution-cache

@@ -17,7 +17,7 @@ a batch ``X`` has one example per row, shape ``(m, n_0)``; losses are means
 over the batch and ``mse`` carries the factor 1/2.
 """
 
-from . import checks, datasets, plotting, widgets
+from . import checks, datasets, explorers, graphs, plotting, sklearn_bridge, widgets
 from .activations import (
     activation,
     activation_prime,
@@ -57,8 +57,10 @@ __all__ = [
     "bce_prime",
     "checks",
     "datasets",
+    "explorers",
     "forward",
     "glue",
+    "graphs",
     "identity",
     "identity_prime",
     "init_params",
@@ -75,6 +77,7 @@ __all__ = [
     "relu",
     "relu_prime",
     "sgd_step",
+    "sklearn_bridge",
     "sigmoid",
     "sigmoid_prime",
     "tanh",

@@ -24,6 +24,7 @@ from ._validation import (
 
 __all__ = [
     "draw_network",
+    "draw_chain_rule_tree",
     "plot_output_surface",
     "plot_loss_curves",
     "NEGATIVE",
@@ -249,3 +250,8 @@ def plot_loss_curves(curves, ax=None, logy=True, xlabel="epoch", ylabel="loss"):
         ax.legend()
     ax.grid(alpha=0.3)
     return ax
+
+
+# The chain-rule tree lives in its own module (it is large); it is part of the
+# plotting toolbox all the same.
+from .graphs import draw_chain_rule_tree  # noqa: E402

@@ -1,0 +1,296 @@
+r"""Figures and an explorer for Chapter 6, *Training*.
+
+* :func:`plot_histories` draws the loss curves of several training runs,
+  including runs that diverged (whose losses end in infinity or NaN, which
+  :func:`nncalc.plotting.plot_loss_curves` does not accept);
+* :func:`plot_fit` draws a network with one input and one output as a curve
+  over its data (a regression fit);
+* :func:`learning_rate_explorer` trains a network with gradient descent,
+  equation ``eq-sgd-update``, for a learning rate chosen with a slider
+  (on a log scale) and shows the loss curve next to the fit or the decision
+  boundary. Like every explorer of the course it shows a static figure at
+  its default value first (for the website and the PDF); the slider redraws
+  it in place (see :mod:`nncalc.widgets`).
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import losses, network, plotting, widgets
+from ._validation import (
+    check_activation,
+    check_inputs,
+    check_loss,
+    check_params,
+    check_positive_int,
+    check_positive_number,
+    check_targets,
+    describe,
+    layer_sizes_of,
+)
+
+__all__ = ["plot_histories", "plot_fit", "learning_rate_explorer"]
+
+
+def _losses_of(value, name):
+    """The 1-D loss array of a History or of an array; diverged flag."""
+    if isinstance(value, network.History):
+        values, diverged = np.asarray(value.loss, dtype=np.float64), value.diverged
+    else:
+        if isinstance(value, (str, bytes)) or value is None:
+            raise TypeError(
+                f"{name}: expected a History or a 1-D sequence of losses, got "
+                f"{describe(value)}"
+            )
+        try:
+            values = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{name}: expected a History or a 1-D sequence of losses, got "
+                f"{describe(value)}"
+            ) from None
+        diverged = values.ndim == 1 and values.size > 0 and not np.isfinite(values[-1])
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"{name}: expected a non-empty 1-D sequence of losses, got an array of "
+            f"shape {values.shape}"
+        )
+    finite = np.isfinite(values)
+    n_finite = int(np.argmin(finite)) if not finite.all() else values.size
+    if n_finite == 0:
+        raise ValueError(f"{name}: expected at least one finite loss, got none")
+    return values[:n_finite], diverged
+
+
+def plot_histories(histories, ax=None, ymax=None, xlabel="epoch", ylabel="loss"):
+    r"""Loss curves of training runs on a log scale, diverged runs included.
+
+    A run that diverged (``history.diverged``, or a loss sequence that ends
+    in infinity or NaN) is drawn until it leaves the top of the axes, marked
+    with a cross where it does, and labelled "(diverged)". The curves are
+    drawn by :func:`nncalc.plotting.plot_loss_curves`.
+
+    Parameters
+    ----------
+    histories : dict of label -> History or array_like
+        What :func:`nncalc.train` returned for each run (or its ``.loss``).
+    ax : matplotlib Axes or None
+    ymax : float > 0 or None
+        Top of the loss axis. None: ten times the largest first loss.
+    xlabel, ylabel : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(histories, dict) or not histories:
+        raise TypeError(
+            "histories: expected a non-empty dict of label -> History, got "
+            f"{describe(histories)}"
+        )
+    runs = {label: _losses_of(value, f"histories[{label!r}]")
+            for label, value in histories.items()}
+    if ymax is None:
+        ymax = 10.0 * max(values[0] for values, _ in runs.values())
+    ymax = check_positive_number(ymax, "ymax")
+    curves, crossings = {}, {}
+    for label, (values, diverged) in runs.items():
+        name = f"{label} (diverged)" if diverged else label
+        # clipped just above the top: the line leaves the axes, and the log
+        # scale never has to transform 1e300
+        curves[name] = np.minimum(values, 10.0 * ymax)
+        if diverged:
+            above = np.flatnonzero(values > ymax)
+            crossings[name] = int(above[0]) if above.size else values.size - 1
+    n_before = 0 if ax is None else len(ax.lines)
+    ax = plotting.plot_loss_curves(curves, ax=ax, logy=True, xlabel=xlabel, ylabel=ylabel)
+    for line, name in zip(ax.lines[n_before:], curves):
+        if name in crossings:
+            x = crossings[name]
+            y = min(curves[name][x], ymax)
+            ax.plot([x], [y], marker="x", ms=9, mew=2, color=line.get_color(),
+                    clip_on=False, zorder=5)
+    ax.set_ylim(top=ymax)
+    return ax
+
+
+def plot_fit(params, X, Y=None, hidden="tanh", output="identity", ax=None, label=None,
+             show_data=True, color=None, resolution=200):
+    """A network with one input and one output, drawn as a curve over its data.
+
+    Parameters
+    ----------
+    params : dict
+        Parameters of a network with layer sizes ``[1, ..., 1]``.
+    X : array_like of shape (m, 1)
+        Inputs; they set the plotted interval.
+    Y : array_like of shape (m, 1) or (m,), or None
+        Targets, drawn as points when ``show_data`` is True.
+    hidden, output : activation names, defaults "tanh" and "identity"
+    ax : matplotlib Axes or None
+    label : str or None
+        Legend label of the curve.
+    show_data : bool, default True
+    color : matplotlib colour or None
+    resolution : int >= 2, default 200
+        Points on the curve.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    params = check_params(params)
+    sizes = layer_sizes_of(params)
+    if sizes[0] != 1 or sizes[-1] != 1:
+        raise ValueError(
+            "params: expected a network with 1 input and 1 output to draw as a curve, "
+            f"got layer sizes {sizes}"
+        )
+    check_activation(hidden, "hidden")
+    check_activation(output, "output")
+    X = check_inputs(X, 1, "X")
+    resolution = check_positive_int(resolution, "resolution")
+    if resolution < 2:
+        raise ValueError(f"resolution: expected an integer >= 2, got {resolution!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    if show_data and Y is not None:
+        Y = check_targets(Y, (X.shape[0], 1), "Y")
+        ax.scatter(X[:, 0], Y[:, 0], s=12, color="0.6", zorder=1,
+                   label="data" if label is not None else None)
+    grid = np.linspace(X.min(), X.max(), resolution).reshape(-1, 1)
+    y_hat = network._forward(params, grid, hidden, output)[0]
+    ax.plot(grid[:, 0], y_hat[:, 0], color=color, lw=2, label=label, zorder=2)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel(r"$y$, $\hat y$")
+    return ax
+
+
+def _train_quietly(params, X, Y, **kwargs):
+    """:func:`nncalc.train` with its divergence warning caught.
+
+    The returned History says whether the run diverged; an explorer shows
+    that in its figure, not as a warning under it.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="training diverged",
+                                category=RuntimeWarning)
+        return network.train(params, X, Y, **kwargs)
+
+
+def _check_number(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not np.isfinite(value):
+        raise TypeError(f"{name}: expected a finite real number, got {describe(value)}")
+    return float(value)
+
+
+def learning_rate_explorer(params, X, Y, epochs=1000, loss="mse", hidden="tanh",
+                           output="identity", batch_size=None, log10_lr=-1.0,
+                           log10_lr_min=-3.0, log10_lr_max=1.0, ymax=None):
+    r"""Train with learning rate :math:`\eta = 10^{s}`, with a slider for ``s``.
+
+    Every position of the slider trains the network from the same initial
+    ``params`` with :func:`nncalc.train` (gradient descent, equation
+    ``eq-sgd-update``) and shows, on the left, the loss curve on a log
+    scale (a diverged run is marked, see :func:`plot_histories`) and, on
+    the right, the trained network: its curve over the data
+    (:func:`plot_fit`) for one input, its output surface and decision
+    boundary (:func:`nncalc.plotting.plot_output_surface`) for two.
+
+    The figure at ``log10_lr`` is shown first, so the static website and
+    the PDF show it; in Jupyter the slider redraws it in place.
+
+    Parameters
+    ----------
+    params : dict
+        Initial parameters of a network with 1 or 2 inputs and 1 output.
+    X : array_like of shape (m, n_0)
+    Y : array_like of shape (m, 1) or (m,)
+    epochs : int >= 1, default 1000
+    loss : {"mse", "bce"}, default "mse"
+    hidden, output : activation names, defaults "tanh" and "identity"
+    batch_size : int >= 1 or None, default None
+        As in :func:`nncalc.train`; None is full-batch gradient descent.
+    log10_lr : float, default -1
+        Default slider position: the learning rate :math:`10^{-1} = 0.1`.
+    log10_lr_min, log10_lr_max : float, defaults -3 and 1
+        Range of the slider; must contain ``log10_lr``.
+    ymax : float > 0 or None
+        Top of the loss axis, the same for every learning rate. None: ten
+        times the loss of the initial parameters.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The displayed controls (one slider, ``log10_lr``).
+    """
+    import ipywidgets as w
+
+    params = check_params(params)
+    sizes = layer_sizes_of(params)
+    if sizes[0] not in (1, 2) or sizes[-1] != 1:
+        raise ValueError(
+            "params: expected a network with 1 or 2 inputs and 1 output, got layer "
+            f"sizes {sizes}"
+        )
+    check_loss(loss)
+    check_activation(hidden, "hidden")
+    check_activation(output, "output")
+    X = check_inputs(X, sizes[0], "X")
+    Y = check_targets(Y, (X.shape[0], 1), "Y")
+    epochs = check_positive_int(epochs, "epochs")
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, "batch_size")
+    log10_lr = _check_number(log10_lr, "log10_lr")
+    low = _check_number(log10_lr_min, "log10_lr_min")
+    high = _check_number(log10_lr_max, "log10_lr_max")
+    if not low < high:
+        raise ValueError(
+            f"log10_lr_max: expected a number > log10_lr_min = {low:g}, got {high:g}"
+        )
+    if not low <= log10_lr <= high:
+        raise ValueError(
+            f"log10_lr: expected a number in [{low:g}, {high:g}] (the slider's range), "
+            f"got {log10_lr:g}"
+        )
+    if ymax is None:
+        start = network._forward(params, X, hidden, output)[0]
+        ymax = 10.0 * float(losses.loss_value(loss, start, Y))
+    ymax = check_positive_number(ymax, "ymax")
+
+    def draw(log10_lr):
+        lr = 10.0 ** log10_lr
+        history = _train_quietly(params, X, Y, epochs=epochs, lr=lr, loss=loss,
+                                 hidden=hidden, output=output, batch_size=batch_size)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+        plot_histories({f"η = {lr:.3g}": history}, ax=left, ymax=ymax)
+        left.set_xlim(0, epochs)
+        if history.diverged:
+            left.set_title(f"diverged at epoch {len(history.loss) - 1}")
+            right.scatter(X[:, 0], Y[:, 0] if sizes[0] == 1 else X[:, 1], s=12,
+                          color="0.6")
+            right.text(0.5, 0.5, "diverged:\nno trained network", ha="center",
+                       va="center", transform=right.transAxes, fontsize=13)
+        else:
+            left.set_title(f"loss after {epochs} epochs: {history.loss[-1]:.4f}")
+            if sizes[0] == 1:
+                plot_fit(history.params, X, Y, hidden=hidden, output=output, ax=right)
+            else:
+                plotting.plot_output_surface(history.params, X, Y, hidden=hidden,
+                                             output=output, ax=right)
+            right.set_title(f"the network after {epochs} epochs")
+        fig.tight_layout()
+        return fig
+
+    slider = w.FloatSlider(value=log10_lr, min=low, max=high, step=0.1,
+                           description="log₁₀ η", continuous_update=False,
+                           readout_format=".1f", style={"description_width": "4em"},
+                           layout=w.Layout(width="26em"))
+    return widgets.explore(draw, log10_lr=slider)
+
