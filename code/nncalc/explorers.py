@@ -227,8 +227,8 @@ def learning_rate_explorer(params, X, Y, epochs=1000, loss="mse", hidden="tanh",
 
     Returns
     -------
-    ipywidgets.VBox
-        The displayed controls (one slider, ``log10_lr``).
+    nncalc.widgets.Explorer
+        The displayed explorer (one control, ``log10_lr``).
     """
     import ipywidgets as w
 

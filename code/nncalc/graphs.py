@@ -2,7 +2,10 @@ r"""The chain-rule tree (computational graph) of the 2-2-1 network.
 
 One node per scalar: the inputs :math:`x_1, x_2`, the pre-activations and
 activations of the hidden layer, :math:`z^{(2)}`, :math:`\hat y` and the
-loss, and (optionally) the nine parameters as leaves. The edge from node
+loss :math:`\ell` of the one example, and (optionally) the nine parameters
+as leaves. "Tree" is the course's name for the figure; strictly it is a
+directed acyclic graph, since a node such as :math:`x_1` reaches the loss
+along several paths. The edge from node
 :math:`u` to node :math:`v` carries the **local derivative**
 :math:`\partial v/\partial u`. The derivative of the loss with respect to
 any node is the sum, over all paths from that node to the loss, of the
@@ -111,7 +114,7 @@ def _positions(show_params, wide=False):
 
 
 def _node_symbol(name):
-    symbols = {"y_hat": r"$\hat y$", "L": r"$\mathcal{L}$",
+    symbols = {"y_hat": r"$\hat y$", "L": r"$\ell$",
                "z2": r"$z^{(2)}$", "b2": r"$b^{(2)}$"}
     if name in symbols:
         return symbols[name]
@@ -267,7 +270,7 @@ def path_products(node, cache, params, y, loss="mse"):
     list of (list of str, list of float, float)
         One entry per path: the nodes it visits (from ``node`` to ``"L"``),
         the local derivatives on its edges, and their product. The sum of
-        the products is :math:`\partial \mathcal L / \partial\,` ``node``.
+        the products is :math:`\partial \ell / \partial\,` ``node``.
     """
     check_loss(loss)
     node = _check_node(node, "node")
@@ -292,17 +295,20 @@ def _check_node(node, name):
 
 # -- the drawing ------------------------------------------------------------------
 
-def _fmt(value, decimals):
-    """``value`` rounded to ``decimals`` places, without trailing zeros.
+def _fmt(value, decimals, fixed=False):
+    """``value`` rounded to ``decimals`` places, with a true minus sign.
 
-    ``1.0 -> "1"``, ``0.5 -> "0.5"``, ``-0.38634 -> "−0.3863"`` (a true
-    minus sign); never ``"-0"``.
+    Without ``fixed`` trailing zeros are dropped, for the values of nodes
+    and edges (``1.0 -> "1"``, ``0.5 -> "0.5"``, ``-0.38634 -> "−0.3863"``);
+    with ``fixed`` all ``decimals`` places are kept (``0.013 -> "0.0130"``),
+    for the products and sums of the path box, so that they read like the
+    chapter's printed results. Never ``"-0"``.
     """
     text = f"{value:.{decimals}f}"
-    if "." in text:
+    if "." in text and not fixed:
         text = text.rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
+    if text.lstrip("-").strip("0.") == "":   # -0 or -0.0000: no sign
+        text = text.lstrip("-")
     return text.replace("-", "\u2212")
 
 
@@ -313,9 +319,11 @@ def draw_chain_rule_tree(ax=None, cache=None, params=None, y=None, loss="mse",
 
     Nodes: the inputs :math:`x_1, x_2`, the hidden pre-activations
     :math:`z^{(1)}_j` and activations :math:`a^{(1)}_j`, the output's
-    :math:`z^{(2)}` and :math:`\hat y`, and the loss :math:`\mathcal L`;
-    with ``show_params`` also the parameters :math:`w^{(l)}_{jk}` and
-    :math:`b^{(l)}_j` as square leaves. The arrow from :math:`u` to
+    :math:`z^{(2)}` and :math:`\hat y`, and the loss :math:`\ell` of the
+    example; with ``show_params`` also the parameters :math:`w^{(l)}_{jk}`
+    and :math:`b^{(l)}_j` as square leaves. (Strictly the figure is a
+    directed acyclic graph, not a tree: :math:`x_1` reaches the loss along
+    two paths.) The arrow from :math:`u` to
     :math:`v` is labelled with the local derivative
     :math:`\partial v/\partial u`, e.g. :math:`\partial z^{(2)}/\partial
     a^{(1)}_j = w^{(2)}_{1j}` and :math:`\partial a^{(1)}_j/\partial
@@ -340,7 +348,7 @@ def draw_chain_rule_tree(ax=None, cache=None, params=None, y=None, loss="mse",
         The example's target.
     loss : {"mse", "bce"}, default "mse"
         The loss of the one example: :math:`\frac12(\hat y - y)^2`, so that
-        :math:`\partial\mathcal L/\partial\hat y = \hat y - y`, or the binary
+        :math:`\partial\ell/\partial\hat y = \hat y - y`, or the binary
         cross-entropy.
     highlight : str or None
         A node whose paths to the loss are drawn in colour: one of
@@ -353,7 +361,9 @@ def draw_chain_rule_tree(ax=None, cache=None, params=None, y=None, loss="mse",
         What the edges show; None means ``"symbols"`` without ``cache`` and
         ``"both"`` with it.
     decimals : int, default 4
-        Decimals of the numbers shown.
+        Decimals of the numbers shown. Node and edge values drop trailing
+        zeros (``0.45``, ``1``); the products and sums in the box of
+        ``highlight`` keep all the places (``0.0130``).
     hidden, output : activation names, defaults "sigmoid" and "identity"
         Used for the symbols when no ``cache`` is given (a cache brings its
         own).
@@ -427,7 +437,7 @@ def draw_chain_rule_tree(ax=None, cache=None, params=None, y=None, loss="mse",
         if tail in PARAMETER_NODES:
             t = 0.45 if head != "z2" else (0.4 if mode == "symbols" else 0.3)
         elif head.startswith("z1_") and tail[1] != head[-1]:
-            t = 0.3 if y1 < y0 else 0.7
+            t = 0.3    # crossing edges: near the tail, clear of the arrowheads
         else:
             t = 0.5
         symbol = _edge_symbol(tail, head, hidden, output, loss)
@@ -483,23 +493,30 @@ def draw_chain_rule_tree(ax=None, cache=None, params=None, y=None, loss="mse",
 
 
 def _write_paths(ax, node, paths, local, pos, decimals):
-    """A box under the tree: each path's product of local derivatives, and the sum."""
-    title = rf"$\partial\mathcal{{L}}/\partial${_node_symbol(node)} = "
+    r"""A box under the tree: each path's product of local derivatives, and the sum.
+
+    The factors are listed from the loss back to ``node`` (the last edge of
+    the path first), the order in which the chapter writes the chain rule,
+    :math:`\partial\ell/\partial\hat y\,\partial\hat y/\partial z^{(2)}
+    \cdots`; products and the sum keep all ``decimals`` places.
+    """
+    title = rf"$\partial\ell/\partial${_node_symbol(node)} = "
     several = len(paths) > 1
     lines = [title + (f"sum over {len(paths)} paths:" if several
                       else "product along its one path:")]
     total = 0.0
     for path in paths:
-        factors = [local[edge] for edge in path]
+        factors = [local[edge] for edge in reversed(path)]   # loss -> node
         product = float(np.prod(factors))
         total += product
-        hops = " \u00d7 ".join(f"({_fmt(f, decimals)})" if f < 0 else _fmt(f, decimals)
-                               for f in factors)
+        texts = [_fmt(f, decimals) for f in factors]
+        hops = " \u00d7 ".join(f"({t})" if t.startswith("\u2212") else t
+                               for t in texts)
         # the paths of one node part ways at its first step
         via = f"via {_node_symbol(path[0][1])}:  " if several else ""
-        lines.append(f"  {via}{hops} = {_fmt(product, decimals)}")
+        lines.append(f"  {via}{hops} = {_fmt(product, decimals, fixed=True)}")
     if several:
-        lines.append(f"  total = {_fmt(total, decimals)}")
+        lines.append(f"  total = {_fmt(total, decimals, fixed=True)}")
     x = pos["a1_2"][0] - 0.4
     y = pos["a1_2"][1] - 1.05
     box = ax.text(x, y, "\n".join(lines), ha="left", va="top", fontsize=11,

@@ -173,7 +173,7 @@ def _backward(params, cache, Y, loss, alpha=0.0, ones=None):
         ones = np.ones(m)
     hidden_prime = act.DERIVATIVES_FROM_OUTPUT[cache["hidden"]]
     delta = losses._output_delta(cache[f"A{L}"], Y, loss, cache["output"])  # eq-bp1
-    grads = {}
+    grads = dict.fromkeys(params)  # the keys in the order of params: W1, b1, ...
     for l in range(L, 0, -1):
         W, A_prev = params[f"W{l}"], cache[f"A{l - 1}"]
         grads[f"W{l}"] = delta.T @ A_prev                       # eq-bp4

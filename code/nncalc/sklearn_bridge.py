@@ -18,9 +18,11 @@ multi-layer perceptron, configured as below, is exactly the model of
 * **The start.** scikit-learn has no argument for initial weights.
   :func:`set_sklearn_params` creates the model's fitted state with one call
   to ``partial_fit``, overwrites ``coefs_`` and ``intercepts_`` with the
-  given parameters and sets ``warm_start=True``, the documented switch that
-  makes the next ``fit`` start from the current ``coefs_`` and
-  ``intercepts_``.
+  given parameters, resets the rest of the training state (optimizer,
+  ``t_``, ``best_loss_``, ...) to that of a first ``fit`` and sets
+  ``warm_start=True``. Assigning to ``coefs_`` is not a documented
+  interface; it works because ``fit`` trains the arrays it finds in
+  ``coefs_`` and ``intercepts_`` (the tests check it).
 * :func:`train_sklearn` does all of this with :func:`nncalc.train`'s
   signature and returns a :class:`nncalc.History`.
 
@@ -216,9 +218,10 @@ def matching_mlp_regressor(hidden_layer_sizes, *, lr, epochs, batch_size, hidden
                            alpha=0.0):
     r"""An ``MLPRegressor`` that is nncalc's network with an identity output and ``mse``.
 
-    scikit-learn's regressor always has an identity output and the squared
-    error :math:`\frac{1}{2m}\sum_i (\hat y_i - y_i)^2`, nncalc's
-    :func:`~nncalc.mse` for one output. The settings that make its ``fit``
+    With ``loss="squared_error"`` (its default; ``"poisson"`` would switch to
+    an exponential output) scikit-learn's regressor has an identity output
+    and the squared error :math:`\frac{1}{2m}\sum_i (\hat y_i - y_i)^2`,
+    nncalc's :func:`~nncalc.mse` for one output. The settings that make its ``fit``
     run :func:`nncalc.train`'s algorithm (scikit-learn's default in
     brackets):
 
@@ -258,7 +261,7 @@ def matching_mlp_regressor(hidden_layer_sizes, *, lr, epochs, batch_size, hidden
     """
     from sklearn.neural_network import MLPRegressor
 
-    return MLPRegressor(**_matching_settings(hidden_layer_sizes, lr, epochs, hidden,
+    return MLPRegressor(loss="squared_error", **_matching_settings(hidden_layer_sizes, lr, epochs, hidden,
                                              batch_size, alpha))
 
 
@@ -339,22 +342,78 @@ def sklearn_targets(model, Y):
     return Y
 
 
+def _reset_training_state(model):
+    """Give a fitted model the training state of a first ``fit``.
+
+    The attributes and values are those of scikit-learn's
+    ``BaseMultilayerPerceptron._initialize`` (``_multilayer_perceptron.py``,
+    scikit-learn 1.9) for the stochastic solvers, with the current
+    ``coefs_`` and ``intercepts_`` kept. ``_optimizer`` is deleted:
+    ``_fit_stochastic`` builds a new one, with zero velocities (sgd) or zero
+    moment estimates and step count (adam), at the next ``fit``, and at the
+    next ``partial_fit`` only if there is none. ``loss_`` is deleted, as in
+    a model that has not trained yet.
+    """
+    model.n_iter_ = 0
+    model.t_ = 0                     # examples seen: drives "invscaling"
+    model.loss_curve_ = []
+    model._no_improvement_count = 0  # the tol stop and "adaptive"
+    model._best_coefs = [c.copy() for c in model.coefs_]
+    model._best_intercepts = [b.copy() for b in model.intercepts_]
+    if model.early_stopping:
+        model.validation_scores_ = []
+        model.best_validation_score_ = -np.inf
+        model.best_loss_ = None
+    else:
+        model.best_loss_ = np.inf
+        model.validation_scores_ = None
+        model.best_validation_score_ = None
+    for name in ("_optimizer", "loss_"):
+        if hasattr(model, name):
+            delattr(model, name)
+
+
 def set_sklearn_params(model, params, X=None, Y=None):
     r"""Make ``model`` start its next ``fit`` (or ``partial_fit``) from ``params``.
 
-    scikit-learn has no argument for the initial weights, so this takes
-    three documented steps:
+    scikit-learn has no argument for the initial weights. This function
+    relies on how ``fit`` is written, not on a documented interface:
+    ``coefs_`` and ``intercepts_`` are documented as fitted attributes, to
+    be read, but ``_fit_stochastic`` rebuilds its parameter list from
+    ``self.coefs_ + self.intercepts_`` at every call and updates those
+    arrays in place, so with ``warm_start=True`` (documented: "reuse the
+    solution of the previous call to fit as initialization") it trains
+    whatever arrays it finds there. The tests in
+    ``code/tests/test_sklearn_bridge.py`` check this against the installed
+    scikit-learn. The steps:
 
     1. if the model is not fitted yet, one call ``model.partial_fit(X, Y)``
        creates its fitted state: the layer shapes, the output activation,
-       the classes, ``n_features_in_`` (its random initial weights and that
-       one epoch are then overwritten);
+       the classes, ``n_features_in_``. It runs with ``random_state=0`` and
+       ``early_stopping=False`` (``partial_fit`` refuses early stopping);
+       both settings are restored afterwards, so the caller's random
+       generator (or NumPy's global one, for ``random_state=None``) is not
+       used. Its random weights and its one epoch are then discarded;
     2. ``coefs_`` and ``intercepts_`` are replaced by copies of ``params``
        through equation ``eq-ch7-coefs`` (:func:`to_sklearn_coefs`);
-    3. ``warm_start=True``, so the next ``fit`` continues from the current
-       ``coefs_`` and ``intercepts_`` instead of initialising new ones. A
-       warm-started ``fit`` *appends* its epochs to ``loss_curve_``: they
-       are the last ``n_iter_`` entries.
+    3. everything else the set-up epoch (or an earlier training) left is
+       reset to the state of a first ``fit`` (see
+       ``_reset_training_state``): no ``_optimizer`` (so momentum
+       velocities and Adam's moments start at 0), ``t_ = 0`` (so the
+       "invscaling" schedule starts at ``learning_rate_init``),
+       ``best_loss_ = inf`` and ``_no_improvement_count = 0`` (the ``tol``
+       stop and the "adaptive" schedule), ``n_iter_ = 0``, an empty
+       ``loss_curve_``, and with ``early_stopping`` ``validation_scores_ =
+       []`` and ``best_validation_score_ = -inf``;
+    4. ``warm_start=True``, so the next ``fit`` continues from ``coefs_``
+       and ``intercepts_`` instead of drawing new ones.
+
+    The next ``fit`` then runs exactly as a first ``fit`` that had drawn
+    ``params`` as its initial weights, for every solver, momentum and
+    learning-rate schedule, and a loop of ``partial_fit`` calls runs the
+    same epochs one at a time. ``loss_curve_`` holds the losses of this
+    run only (a second ``fit`` would append to it). Call this function
+    after the last ``set_params``: the reset depends on ``early_stopping``.
 
     Parameters
     ----------
@@ -386,11 +445,6 @@ def set_sklearn_params(model, params, X=None, Y=None):
             f"model: expected solver 'sgd' or 'adam' (they can start from given "
             f"weights), got solver={model.solver!r}"
         )
-    if model.early_stopping:
-        raise ValueError(
-            "model: expected early_stopping=False (with a validation split the "
-            "model does not train on the rows nncalc trains on), got True"
-        )
     if not hasattr(model, "coefs_"):
         if X is None or Y is None:
             missing = " and ".join(n for n, v in (("X", X), ("Y", Y)) if v is None)
@@ -402,11 +456,16 @@ def set_sklearn_params(model, params, X=None, Y=None):
         X = check_inputs(X, sizes[0], "X")
         y = sklearn_targets(model, Y)
         check_targets(y, (X.shape[0], sizes[-1]), "Y")
-        if _is_classifier(model):
-            classes = np.array([0.0, 1.0]) if y.ndim == 1 else np.arange(y.shape[1])
-            model.partial_fit(X, y, classes=classes)
-        else:
-            model.partial_fit(X, y)
+        kept = {key: model.get_params()[key] for key in ("random_state", "early_stopping")}
+        model.set_params(random_state=0, early_stopping=False)
+        try:
+            if _is_classifier(model):
+                classes = np.array([0.0, 1.0]) if y.ndim == 1 else np.arange(y.shape[1])
+                model.partial_fit(X, y, classes=classes)
+            else:
+                model.partial_fit(X, y)
+        finally:
+            model.set_params(**kept)
     expected = [model.n_features_in_, *hidden, model.n_outputs_]
     if sizes != expected:
         raise ValueError(
@@ -414,6 +473,7 @@ def set_sklearn_params(model, params, X=None, Y=None):
             f"{model.n_features_in_} inputs and {model.n_outputs_} outputs), got {sizes}"
         )
     model.coefs_, model.intercepts_ = to_sklearn_coefs(params)
+    _reset_training_state(model)
     model.set_params(warm_start=True)
     return model
 
@@ -477,8 +537,7 @@ def train_sklearn(params, X, Y, epochs, lr, loss="mse", hidden="sigmoid", batch_
     model = make(tuple(sizes[1:-1]), lr=lr, epochs=epochs, batch_size=batch, hidden=hidden,
                  alpha=alpha)
     y = sklearn_targets(model, Y)
-    set_sklearn_params(model, params, X, y)
-    start = len(model.loss_curve_)
+    set_sklearn_params(model, params, X, y)      # loss_curve_ is now empty
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         if callback is None:
@@ -487,4 +546,4 @@ def train_sklearn(params, X, Y, epochs, lr, loss="mse", hidden="sigmoid", batch_
             for epoch in range(epochs):
                 model.partial_fit(X, y)
                 callback(epoch, from_sklearn(model), model.loss_curve_[-1])
-    return History(params=from_sklearn(model), loss=np.array(model.loss_curve_[start:]))
+    return History(params=from_sklearn(model), loss=np.array(model.loss_curve_))

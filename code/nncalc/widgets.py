@@ -1,16 +1,23 @@
 """Interactive explorers built on ipywidgets.
 
-Every explorer shows a **static figure at its default values** first and
-then the controls. Moving a control redraws that same figure in place
-(through an IPython display handle), so:
+An explorer is **one** notebook output that carries two representations:
 
-* in Jupyter, JupyterLab, Binder and Thebe the figure follows the sliders;
-* on the static website and in the PDF, where no kernel runs, the reader
-  sees the figure at the defaults and a one-line note where the sliders
-  would be, never a widget's text representation.
+* the live widget: the controls above a figure that redraws when a control
+  moves (Jupyter, JupyterLab, Binder and Thebe show this);
+* a static PNG of the figure at the controls' default values, which is what
+  the website and the PDF show, where no kernel runs (the book's
+  configuration gives the widget representation no priority there).
+
+Because it is a single output, a chapter can give the figure a caption and
+a label like any other figure, and no widget's text representation (such
+as ``VBox(children=...)``) ever reaches a page: the plain-text form is a
+short note.
 """
 
 from __future__ import annotations
+
+import base64
+import io
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,32 +25,75 @@ import numpy as np
 from . import plotting
 from ._validation import check_activation, check_params, describe, layer_sizes_of
 
-__all__ = ["explore", "forward_explorer", "CONTROLS_NOTE"]
+__all__ = ["explore", "forward_explorer", "Explorer", "CONTROLS_NOTE"]
 
-#: What the website and the PDF show in place of the controls.
+#: The plain-text form of an explorer (what a text-only front end shows).
 CONTROLS_NOTE = (
-    "Interactive controls appear here when the notebook runs "
-    "(Jupyter, Binder, or Live Code on the website); the figure shows the "
-    "default values."
+    "Interactive figure: its controls work when the notebook runs (Jupyter, "
+    "Binder, or Live Code on the website); the figure shows the default values."
 )
 
 
-class _Controls:
-    """A widget box whose static fallbacks are a note, not the widget's repr."""
+def _png(fig):
+    """The figure as base64-encoded PNG, as the inline backend would save it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
-    def __init__(self, box, note):
-        self.box = box
-        self.note = note
+
+class Explorer:
+    """What :func:`explore` displays and returns.
+
+    Attributes
+    ----------
+    controls : dict
+        The control widgets by name.
+    output : ipywidgets.Output
+        Where the live figure is shown, under the controls.
+    box : ipywidgets.VBox
+        The controls and the output, i.e. the live widget.
+    figure : matplotlib.figure.Figure
+        The figure drawn last (closed: it is shown as PNG).
+    note : str
+        The plain-text representation.
+    """
+
+    def __init__(self, draw, controls, note):
+        import ipywidgets as w
+
+        self.draw, self.controls, self.note = draw, controls, note
+        self.output = w.Output()
+        self.box = w.VBox([*controls.values(), self.output])
+        self.figure = None
+        self._static_png = self._redraw()
+        for control in controls.values():
+            control.observe(lambda _change: self._redraw(), names="value")
+
+    def values(self):
+        """The controls' current values, by name."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def _redraw(self):
+        fig = self.draw(**self.values())
+        png = _png(fig)
+        plt.close(fig)
+        self.figure = fig
+        self.output.outputs = ({
+            "output_type": "display_data",
+            "data": {"image/png": png, "text/plain": "<figure>"},
+            "metadata": {},
+        },)
+        return png
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = dict(self.box._repr_mimebundle_())
+        data = dict(self.box._repr_mimebundle_())  # the live widget view
+        data["image/png"] = self._static_png       # the figure at the defaults
         data["text/plain"] = self.note
-        data["text/html"] = f'<p class="nncalc-controls-note"><em>{self.note}</em></p>'
         return data
 
 
 def explore(draw, note=CONTROLS_NOTE, **controls):
-    """Show ``draw(**values)`` at the controls' default values, and the controls.
+    """Display an interactive figure: ``draw(**values)`` under its controls.
 
     Parameters
     ----------
@@ -51,15 +101,17 @@ def explore(draw, note=CONTROLS_NOTE, **controls):
         ``draw(**values) -> matplotlib.figure.Figure``; called with one
         keyword argument per control, named as the control.
     note : str
-        Text shown instead of the controls where no kernel runs.
+        The plain-text representation of the output.
     **controls : ipywidgets value widgets (e.g. ``FloatSlider``)
-        Their ``value`` at call time is the default the static figure shows.
+        Their ``value`` at call time is the default that the static figure
+        (website, PDF) shows.
 
     Returns
     -------
-    ipywidgets.VBox
-        The box of controls (already displayed), e.g. for tests that move a
-        slider programmatically.
+    Explorer
+        The displayed explorer (assign it, so the cell does not display it
+        twice), e.g. for tests that move a control and inspect
+        ``explorer.figure``.
     """
     import ipywidgets as w
     from IPython.display import display
@@ -74,24 +126,11 @@ def explore(draw, note=CONTROLS_NOTE, **controls):
                 f"{name}: expected an ipywidgets value widget (e.g. FloatSlider), got "
                 f"{describe(control)}"
             )
-
-    def current():
-        return {name: c.value for name, c in controls.items()}
-
-    box = w.VBox(list(controls.values()))
-    display(_Controls(box, note))
-    fig = draw(**current())
-    handle = display(fig, display_id=True)
-    plt.close(fig)
-
-    def redraw(_change):
-        new = draw(**current())
-        handle.update(new)
-        plt.close(new)
-
-    for control in controls.values():
-        control.observe(redraw, names="value")
-    return box
+    if not isinstance(note, str):
+        raise TypeError(f"note: expected a string, got {describe(note)}")
+    explorer = Explorer(draw, controls, note)
+    display(explorer)
+    return explorer
 
 
 def _slider(value, low, high, description):
@@ -124,8 +163,8 @@ def forward_explorer(params, X, Y, hidden="sigmoid", output="sigmoid", limit=10.
 
     Returns
     -------
-    ipywidgets.VBox
-        The displayed controls.
+    Explorer
+        The displayed explorer.
     """
     params = check_params(params)
     sizes = layer_sizes_of(params)

@@ -28,3 +28,13 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Record what the explorers display instead of sending it to a front end."""
+    import IPython.display
+
+    calls = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kwargs: calls.append(obj))
+    return calls

@@ -11,33 +11,6 @@ from nncalc import explorers
 from nncalc.widgets import CONTROLS_NOTE
 
 
-class FakeHandle:
-    def __init__(self):
-        self.updates = []
-
-    def update(self, obj):
-        self.updates.append(obj)
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    """Record what the explorer displays instead of sending it to a front end."""
-    import IPython.display
-
-    calls = []
-
-    def fake_display(obj, display_id=None):
-        calls.append(obj)
-        if display_id:
-            handle = FakeHandle()
-            calls.append(handle)
-            return handle
-        return None
-
-    monkeypatch.setattr(IPython.display, "display", fake_display)
-    return calls
-
-
 @pytest.fixture
 def sine():
     X, Y = nc.datasets.sine(m=40, seed=0)
@@ -148,10 +121,11 @@ def test_plot_fit_bad_arguments(sine):
 
 def test_explorer_static_figure_at_default_and_redraw(shown, sine):
     params, X, Y = sine
-    box = explorers.learning_rate_explorer(params, X, Y, epochs=50, log10_lr=-1.0)
-    controls, fig, handle = shown
-    assert controls._repr_mimebundle_()["text/plain"] == CONTROLS_NOTE
-    (slider,) = box.children
+    ex = explorers.learning_rate_explorer(params, X, Y, epochs=50, log10_lr=-1.0)
+    assert shown == [ex]
+    assert ex._repr_mimebundle_()["text/plain"] == CONTROLS_NOTE
+    fig = ex.figure
+    slider = ex.controls["log10_lr"]
     assert isinstance(slider, w.FloatSlider) and slider.value == -1.0
     left, right = fig.axes[:2]
     # the static figure shows training with lr = 10^-1
@@ -165,17 +139,16 @@ def test_explorer_static_figure_at_default_and_redraw(shown, sine):
     np.testing.assert_allclose(right.lines[0].get_ydata(), y_hat, rtol=1e-10)
     # moving the slider retrains and redraws in place
     slider.value = -2.0
-    new = handle.updates[-1]
-    assert new.axes[0].get_legend().get_texts()[0].get_text() == "η = 0.01"
+    assert ex.figure.axes[0].get_legend().get_texts()[0].get_text() == "η = 0.01"
 
 
 def test_explorer_shows_divergence_without_a_warning(shown, sine):
     params, X, Y = sine
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # any warning that escapes fails the test
-        explorers.learning_rate_explorer(params, X, Y, epochs=500, log10_lr=1.7,
-                                         log10_lr_max=2.0)
-    fig = shown[1]
+        ex = explorers.learning_rate_explorer(params, X, Y, epochs=500, log10_lr=1.7,
+                                              log10_lr_max=2.0)
+    fig = ex.figure
     assert fig.axes[0].get_title().startswith("diverged at epoch")
     assert "diverged" in fig.axes[0].get_legend().get_texts()[0].get_text()
     assert "no trained network" in fig.axes[1].texts[0].get_text()
@@ -184,13 +157,13 @@ def test_explorer_shows_divergence_without_a_warning(shown, sine):
 def test_explorer_two_inputs_draws_the_output_surface(shown):
     X, Y = nc.datasets.xor(m=40, seed=0)
     params = nc.init_params([2, 2, 1], seed=1)
-    explorers.learning_rate_explorer(params, X, Y, epochs=20, loss="bce",
-                                     hidden="sigmoid", output="sigmoid", log10_lr=0.0)
-    right = shown[1].axes[1]
+    ex = explorers.learning_rate_explorer(params, X, Y, epochs=20, loss="bce",
+                                          hidden="sigmoid", output="sigmoid", log10_lr=0.0)
+    right = ex.figure.axes[1]
     np.testing.assert_array_equal(np.asarray(right.collections[-1].get_offsets()), X)
     # ymax defaults to ten times the initial loss
     y0 = nc.forward(params, X, hidden="sigmoid", output="sigmoid")[0]
-    assert shown[1].axes[0].get_ylim()[1] == pytest.approx(10 * nc.bce(y0, Y))
+    assert ex.figure.axes[0].get_ylim()[1] == pytest.approx(10 * nc.bce(y0, Y))
 
 
 def test_explorer_bad_arguments(sine):

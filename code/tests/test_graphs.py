@@ -43,7 +43,7 @@ def test_symbols_nodes_and_edges():
     assert len(arrows) == 4 + 6 + 2 + 2 + 3 + 1 + 1
     texts = _texts(ax)
     for label in [r"$x_1$", r"$z^{(1)}_{2}$", r"$a^{(1)}_{1}$", r"$z^{(2)}$",
-                  r"$\hat y$", r"$\mathcal{L}$", r"$w^{(1)}_{21}$", r"$b^{(2)}$",
+                  r"$\hat y$", r"$\ell$", r"$w^{(1)}_{21}$", r"$b^{(2)}$",
                   # local derivatives on the edges
                   r"$w^{(2)}_{12}$", r"$\sigma'(z^{(1)}_1)$", r"$\hat y - y$",
                   r"$a^{(1)}_2$", r"$x_2$"]:
@@ -154,9 +154,15 @@ def test_x1_has_two_paths_and_highlight():
     assert lit == {"x1->z1_1", "x1->z1_2", "z1_1->a1_1", "z1_2->a1_2",
                    "a1_1->z2", "a1_2->z2", "z2->y_hat", "y_hat->L"}
     box = _by_gid(ax, "paths")[""].get_text()
+    assert box.startswith(r"$\partial\ell/\partial$$x_1$")
     assert "sum over 2 paths" in box
-    total = sum(p for *_, p in path_products("x1", cache, params, Y))
+    paths = path_products("x1", cache, params, Y)
+    total = sum(p for *_, p in paths)
     assert f"total = {total:.4f}".replace("-", "\u2212") in box
+    # products keep all four decimals: the second path is 0.0130, not 0.013
+    second = paths[1][2]
+    assert f"{second:.4f}" == "0.0130"
+    assert box.splitlines()[2].endswith("= 0.0130")
 
 
 def test_highlight_parameter_symbols_only():
@@ -246,5 +252,37 @@ def test_one_path_box_lists_the_factors():
     np.testing.assert_allclose(
         factors, [1.0, a * (1 - a), 1.2, 1.0, cache["A2"][0, 0] - 1.0])
     assert f"= {product:.4f}".replace("-", "\u2212") in box
+    # listed from the loss back to the weight, as eq-ch4-dw111 writes them
+    err = f"{cache['A2'][0, 0] - 1.0:.4f}".replace("-", "\u2212")
+    assert f"({err}) \u00d7 1 \u00d7 1.2 \u00d7 {a * (1 - a):.4f} \u00d7 1 =" in box
     ax = draw_chain_rule_tree(cache=cache, params=params, y=Y, highlight="y_hat")
     assert _by_gid(ax, "paths")[""].get_text().endswith("\u22120.3863")
+
+
+def test_number_format():
+    from nncalc.graphs import _fmt
+
+    assert _fmt(1.0, 4) == "1" and _fmt(0.45, 4) == "0.45"
+    assert _fmt(-0.38634, 4) == "\u22120.3863"
+    assert _fmt(0.013, 4, fixed=True) == "0.0130"
+    assert _fmt(-1e-7, 4) == "0" and _fmt(-1e-7, 4, fixed=True) == "0.0000"
+    assert _fmt(-2.0, 0, fixed=True) == "\u22122"
+
+
+def test_crossing_labels_clear_of_the_arrowheads():
+    """The labels of x2 -> z1_1 and x1 -> z1_2 sit near their tails."""
+    params, cache, Y = _worked()
+    for kwargs in ({}, {"cache": cache, "params": params, "y": Y,
+                        "show_params": False}):
+        ax = draw_chain_rule_tree(**kwargs)
+        labels = _by_gid(ax, "label:")
+        nodes = {k: p for k, p in _by_gid(ax, "node:").items()}
+        for tail, head in (("x2", "z1_1"), ("x1", "z1_2")):
+            lx, ly = labels[f"{tail}->{head}"].get_position()
+            tx, ty = nodes[tail].center
+            hx, hy = nodes[head].center
+            assert np.hypot(lx - tx, ly - ty) < np.hypot(lx - hx, ly - hy)
+        # and the two labels are not on top of each other
+        a = np.array(labels["x2->z1_1"].get_position())
+        b = np.array(labels["x1->z1_2"].get_position())
+        assert abs(a[1] - b[1]) > 1.0

@@ -253,3 +253,10 @@ def test_train_does_not_flag_normal_runs():
     X, Y = nc.datasets.sine(m=50, seed=0)
     hist = nc.train(nc.init_params([1, 8, 1], seed=0), X, Y, epochs=50, lr=0.1)
     assert not hist.diverged and len(hist.loss) == 50
+
+
+def test_gradients_come_in_the_order_of_the_parameters():
+    params = nc.init_params([2, 3, 2, 1], seed=0)
+    X, Y = nc.datasets.xor(m=4)
+    grads = nc.backward(params, nc.forward(params, X)[1], Y)
+    assert list(grads) == list(params) == ["W1", "b1", "W2", "b2", "W3", "b3"]

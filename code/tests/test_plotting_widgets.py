@@ -61,34 +61,16 @@ def test_loss_curves():
         nc.plotting.plot_loss_curves({"a": []})
 
 
-class FakeHandle:
-    def __init__(self):
-        self.updates = []
+def _png_size(b64):
+    import base64
+    import io
 
-    def update(self, obj):
-        self.updates.append(obj)
+    from PIL import Image
 
-
-@pytest.fixture
-def shown(monkeypatch):
-    """Record what the explorers display instead of sending it to a front end."""
-    import IPython.display
-
-    calls = []
-
-    def fake_display(obj, display_id=None):
-        calls.append(obj)
-        if display_id:
-            handle = FakeHandle()
-            calls.append(handle)
-            return handle
-        return None
-
-    monkeypatch.setattr(IPython.display, "display", fake_display)
-    return calls
+    return Image.open(io.BytesIO(base64.b64decode(b64))).size
 
 
-def test_explore_shows_static_figure_and_note_and_redraws(shown):
+def test_explore_is_one_output_static_png_at_defaults_and_live_redraw(shown):
     drawn = []
 
     def draw(a, b):
@@ -98,18 +80,25 @@ def test_explore_shows_static_figure_and_note_and_redraws(shown):
         return fig
 
     sa, sb = w.FloatSlider(value=1.0), w.IntSlider(value=2)
-    box = nc.widgets.explore(draw, a=sa, b=sb)
-    controls, fig, handle = shown
-    bundle = controls._repr_mimebundle_()
+    ex = nc.widgets.explore(draw, a=sa, b=sb)
+    assert shown == [ex]  # a single output, so a caption can label it
+    bundle = ex._repr_mimebundle_()
     assert bundle["text/plain"] == CONTROLS_NOTE
-    assert CONTROLS_NOTE in bundle["text/html"]
-    assert "interactive(" not in bundle["text/plain"]
+    assert "interactive(" not in bundle["text/plain"] and "VBox" not in bundle["text/plain"]
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert fig.axes[0].get_title() == "1.0 2"  # the static figure shows the defaults
-    assert list(box.children) == [sa, sb]
+    static = bundle["image/png"]
+    width, height = _png_size(static)
+    assert width > 100 and height > 100
+    assert ex.figure.axes[0].get_title() == "1.0 2"   # the static figure shows the defaults
+    assert list(ex.box.children[:2]) == [sa, sb]
+    assert ex.box.children[-1] is ex.output
+    assert ex.output.outputs[0]["data"]["image/png"] == static
     sa.value = 3.5
     assert drawn[-1] == (3.5, 2)
-    assert handle.updates[-1].axes[0].get_title() == "3.5 2"
+    assert ex.figure.axes[0].get_title() == "3.5 2"
+    assert ex.output.outputs[0]["data"]["image/png"] != static   # the live figure moved
+    assert ex._repr_mimebundle_()["image/png"] == static          # the static one did not
+    assert ex.values() == {"a": 3.5, "b": 2}
 
 
 def test_explore_bad_arguments():
@@ -119,18 +108,21 @@ def test_explore_bad_arguments():
         nc.widgets.explore(lambda: None)
     with pytest.raises(TypeError, match="a: expected an ipywidgets"):
         nc.widgets.explore(lambda a: None, a=3)
+    with pytest.raises(TypeError, match="note"):
+        nc.widgets.explore(lambda a: None, note=3, a=w.FloatSlider())
 
 
 def test_forward_explorer_has_one_slider_per_parameter(shown):
     X, Y = nc.datasets.xor(m=12)
     params = nc.init_params([2, 2, 1], seed=0)
-    box = nc.widgets.forward_explorer(params, X, Y)
-    assert len(box.children) == 9  # 4 + 2 + 2 + 1 parameters
-    assert [s.value for s in box.children[:1]] == [pytest.approx(params["W1"][0, 0], abs=0.051)]
-    fig = shown[1]
-    assert len(fig.axes) >= 2
-    box.children[-1].value = 5.0  # b2: moving it redraws
-    assert shown[2].updates
+    ex = nc.widgets.forward_explorer(params, X, Y)
+    assert list(ex.controls) == ["W1_11", "W1_12", "W1_21", "W1_22", "b1_1", "b1_2",
+                                 "W2_11", "W2_12", "b2_1"]  # the 9 parameters
+    assert ex.controls["W1_12"].value == pytest.approx(params["W1"][0, 1], abs=0.051)
+    assert len(ex.figure.axes) >= 2
+    before = ex.output.outputs
+    ex.controls["b2_1"].value = 5.0  # moving it redraws
+    assert ex.output.outputs != before
 
 
 def test_forward_explorer_needs_2_n_1():

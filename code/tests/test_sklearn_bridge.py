@@ -199,12 +199,237 @@ def test_set_sklearn_params_starts_fit_from_the_given_parameters():
     y_hat, cache = nc.forward(params, X)
     step = nc.sgd_step(params, nc.backward(params, cache, Y), lr=0.1)
     assert nc.max_abs_difference(skb.from_sklearn(model), step) < 1e-14
-    assert model.loss_curve_[-model.n_iter_:] == pytest.approx([nc.mse(y_hat, Y)], rel=1e-14)
+    assert model.n_iter_ == 1         # loss_curve_ holds this run only
+    assert model.loss_curve_ == pytest.approx([nc.mse(y_hat, Y)], rel=1e-14)
     # the model's arrays are its own: training it did not touch params
     assert nc.max_abs_difference(params, nc.init_params(sizes, seed=5)) == 0.0
     # a fitted model is re-started without data
     skb.set_sklearn_params(model, params)
     assert nc.max_abs_difference(skb.from_sklearn(model), params) == 0.0
+
+
+# -- a clean start: no state from the set-up epoch -------------------------------------
+
+def _glorot_init(model, sizes, seed):
+    """scikit-learn's initial weights, drawn independently: Glorot uniform on
+    +-sqrt(factor / (fan_in + fan_out)), factor 2 for "logistic" and 6
+    otherwise, biases from the same interval, layer by layer from one
+    RandomState (weights, then biases). Returns the parameters and the
+    generator, advanced past these draws as scikit-learn's would be."""
+    rs = np.random.RandomState(seed)
+    factor = 2.0 if model.activation == "logistic" else 6.0
+    coefs, intercepts = [], []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        coefs.append(rs.uniform(-bound, bound, (fan_in, fan_out)))
+        intercepts.append(rs.uniform(-bound, bound, fan_out))
+    return skb.from_sklearn_coefs(coefs, intercepts), rs
+
+
+FRESH_FIT_CASES = {
+    "sgd, constant": dict(),
+    "sgd, Nesterov momentum": dict(momentum=0.9, nesterovs_momentum=True),
+    "sgd, classical momentum": dict(momentum=0.8, nesterovs_momentum=False),
+    "sgd, invscaling": dict(learning_rate="invscaling", power_t=0.5, lr=0.5),
+    "sgd, adaptive, tol stop": dict(learning_rate="adaptive", tol=1e-2, n_iter_no_change=2,
+                                    momentum=0.9),
+    "sgd, tol stop": dict(tol=1e-2, n_iter_no_change=3),
+    "sgd, shuffled mini-batches": dict(shuffle=True, batch_size=8, momentum=0.5),
+    "sgd, early stopping": dict(early_stopping=True, tol=1e-2, n_iter_no_change=3,
+                                batch_size=30),
+    "adam": dict(solver="adam", lr=0.01),
+    "adam, shuffled, early stopping": dict(solver="adam", lr=0.01, shuffle=True,
+                                           batch_size=10, early_stopping=True),
+}
+#: the cases whose stopping rule ends the fresh fit before max_iter epochs
+STOPPING = ("sgd, adaptive, tol stop", "sgd, tol stop", "sgd, early stopping")
+
+
+@pytest.mark.parametrize("loss", ["mse", "bce"])
+@pytest.mark.parametrize("case", list(FRESH_FIT_CASES))
+def test_fit_from_sklearns_own_initial_weights_is_a_fresh_fit(case, loss):
+    """set_sklearn_params + fit from the weights scikit-learn would draw itself
+    is scikit-learn's own first fit, attribute for attribute: so nothing of
+    the set-up epoch (optimizer state, t_, best_loss_, counters) survives,
+    for every solver, momentum, schedule, stopping rule and early stopping."""
+    settings = dict(FRESH_FIT_CASES[case])
+    lr = settings.pop("lr", 0.2)
+    sizes = [3, 5, 4, 1] if loss == "mse" else [3, 5, 2]
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(60, 3))
+    if loss == "mse":
+        y = np.sin(X @ rng.normal(size=3))
+    else:
+        Y = (X @ rng.normal(size=(3, 2)) > 0).astype(float)     # two labels
+        Y[0], Y[1] = 0.0, 1.0
+        y = Y
+    make = skb.matching_mlp_regressor if loss == "mse" else skb.matching_mlp_classifier
+    kwargs = dict(lr=lr, epochs=60, batch_size=60, hidden="tanh")
+
+    fresh = make(tuple(sizes[1:-1]), **kwargs).set_params(random_state=3, **settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fresh.fit(X, y)
+
+    warm = make(tuple(sizes[1:-1]), **kwargs).set_params(**settings)
+    params, rs = _glorot_init(warm, sizes, seed=3)
+    warm.set_params(random_state=rs)        # the stream after the initial weights
+    skb.set_sklearn_params(warm, params, X, y)
+    assert warm.get_params()["random_state"] is rs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warm.fit(X, y)
+
+    assert nc.max_abs_difference(skb.from_sklearn(warm), skb.from_sklearn(fresh)) == 0.0
+    assert warm.loss_curve_ == fresh.loss_curve_
+    for name in ("n_iter_", "t_", "best_loss_", "_no_improvement_count",
+                 "validation_scores_", "best_validation_score_"):
+        assert getattr(warm, name) == getattr(fresh, name), name
+    assert warm._optimizer.learning_rate == fresh._optimizer.learning_rate
+    if case in STOPPING:                   # the stopping rule did act
+        assert fresh.n_iter_ < 60
+    if "adaptive" in case:                 # and the schedule divided eta by 5
+        assert fresh._optimizer.learning_rate < lr / 5
+    if "early stopping" in case:
+        assert len(fresh.validation_scores_) == fresh.n_iter_
+
+
+def test_set_sklearn_params_resets_the_training_state():
+    sizes = [2, 3, 1]
+    X, Y = _data(sizes, "mse")
+    y = Y.ravel()
+    model = skb.matching_mlp_regressor((3,), lr=0.1, epochs=5, batch_size=M)
+    model.set_params(solver="adam", random_state=None)
+    np.random.seed(11)
+    expected_draw = np.random.rand()
+    np.random.seed(11)
+    skb.set_sklearn_params(model, nc.init_params(sizes, seed=0), X, y)
+    assert np.random.rand() == expected_draw     # the global stream is untouched
+    assert model.get_params()["random_state"] is None
+    assert not hasattr(model, "_optimizer") and not hasattr(model, "loss_")
+    assert (model.n_iter_, model.t_, model.loss_curve_, model._no_improvement_count) == (
+        0, 0, [], 0)
+    assert model.best_loss_ == np.inf and model.validation_scores_ is None
+    # after training, a second call resets it again
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.t_ == 5 * M and len(model.loss_curve_) == 5
+    skb.set_sklearn_params(model.set_params(early_stopping=True), nc.init_params(sizes))
+    assert not hasattr(model, "_optimizer")
+    assert (model.t_, model.n_iter_, model.loss_curve_) == (0, 0, [])
+    assert model.validation_scores_ == [] and model.best_validation_score_ == -np.inf
+    assert model.best_loss_ is None
+
+
+def _hand_loop(params, X, Y, epochs, batch, step):
+    """Mini-batch loop over consecutive rows with nncalc's gradients;
+    step(theta, grads) returns the new parameters."""
+    for _ in range(epochs):
+        for s in range(0, len(X), batch):
+            _, cache = nc.forward(params, X[s:s + batch])
+            params = step(params, nc.backward(params, cache, Y[s:s + batch]))
+    return params
+
+
+def _partial_fit_loop(model, params, X, y, epochs):
+    skb.set_sklearn_params(model, params, X, y)
+    for _ in range(epochs):
+        model.partial_fit(X, y)
+    return skb.from_sklearn(model)
+
+
+def _one_fit(model, params, X, y):
+    skb.set_sklearn_params(model, params, X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    return skb.from_sklearn(model)
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_momentum_partial_fit_loop_equals_fit_equals_hand_loop(nesterov):
+    """eq-ch7-momentum, both branches, with mini-batches: velocities start at
+    0 for fit and for a loop of partial_fit calls alike."""
+    sizes, mu, lr, epochs, batch = [2, 4, 1], 0.9, 0.1, 6, 7
+    X, Y = _data(sizes, "mse")
+    params = nc.init_params(sizes, seed=4)
+    velocity = {k: np.zeros_like(v) for k, v in params.items()}
+
+    def step(theta, g):
+        new = {}
+        for k in theta:
+            velocity[k] = mu * velocity[k] - lr * g[k]
+            new[k] = theta[k] + (mu * velocity[k] - lr * g[k] if nesterov else velocity[k])
+        return new
+
+    by_hand = _hand_loop(params, X, Y, epochs, batch, step)
+
+    def make():
+        model = skb.matching_mlp_regressor((4,), lr=lr, epochs=epochs, batch_size=batch)
+        return model.set_params(momentum=mu, nesterovs_momentum=nesterov)
+
+    looped = _partial_fit_loop(make(), params, X, Y.ravel(), epochs)
+    fitted = _one_fit(make(), params, X, Y.ravel())
+    assert nc.max_abs_difference(fitted, by_hand) < 1e-13
+    assert nc.max_abs_difference(looped, fitted) == 0.0
+    # and the velocity matters: plain gradient descent lands elsewhere
+    plain = _hand_loop(params, X, Y, epochs, batch, lambda t, g: nc.sgd_step(t, g, lr))
+    assert nc.max_abs_difference(plain, by_hand) > 1e-3
+
+
+def test_adam_partial_fit_loop_equals_fit_equals_hand_loop():
+    sizes, lr, epochs, batch = [2, 4, 1], 0.05, 6, 7
+    b1, b2, eps = 0.9, 0.999, 1e-8                    # scikit-learn's defaults
+    X, Y = _data(sizes, "mse")
+    params = nc.init_params(sizes, seed=4)
+    state = {"t": 0, "m": {k: 0.0 for k in params}, "v": {k: 0.0 for k in params}}
+
+    def step(theta, g):                               # Kingma and Ba, algorithm 1
+        state["t"] += 1
+        t = state["t"]
+        rate = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        new = {}
+        for k in theta:
+            state["m"][k] = b1 * state["m"][k] + (1 - b1) * g[k]
+            state["v"][k] = b2 * state["v"][k] + (1 - b2) * g[k] ** 2
+            new[k] = theta[k] - rate * state["m"][k] / (np.sqrt(state["v"][k]) + eps)
+        return new
+
+    by_hand = _hand_loop(params, X, Y, epochs, batch, step)
+
+    def make():
+        model = skb.matching_mlp_regressor((4,), lr=lr, epochs=epochs, batch_size=batch)
+        return model.set_params(solver="adam")
+
+    looped = _partial_fit_loop(make(), params, X, Y.ravel(), epochs)
+    fitted = _one_fit(make(), params, X, Y.ravel())
+    assert nc.max_abs_difference(fitted, by_hand) < 1e-13
+    assert nc.max_abs_difference(looped, fitted) == 0.0
+
+
+def test_invscaling_schedule_starts_at_learning_rate_init():
+    """eta after e epochs is lr / (t + 1)^power_t with t = e * m examples seen:
+    t starts at 0, not at the m examples of the set-up epoch."""
+    sizes, lr, epochs, power_t = [2, 4, 1], 0.5, 6, 0.5
+    X, Y = _data(sizes, "mse")
+    params = nc.init_params(sizes, seed=4)
+    for e in range(epochs):
+        eta = lr / (e * M + 1) ** power_t if e else lr
+        _, cache = nc.forward(params, X)
+        params_next = nc.sgd_step(params, nc.backward(params, cache, Y), eta)
+        params = params_next
+    by_hand = params
+
+    def make():
+        model = skb.matching_mlp_regressor((4,), lr=lr, epochs=epochs, batch_size=M)
+        return model.set_params(learning_rate="invscaling", power_t=power_t)
+
+    start = nc.init_params(sizes, seed=4)
+    fitted = _one_fit(make(), start, X, Y.ravel())
+    looped = _partial_fit_loop(make(), start, X, Y.ravel(), epochs)
+    assert nc.max_abs_difference(fitted, by_hand) < 1e-14
+    assert nc.max_abs_difference(looped, fitted) == 0.0
 
 
 # -- validation ---------------------------------------------------------------------
@@ -224,9 +449,6 @@ def test_bridge_rejects_bad_arguments():
         skb.set_sklearn_params(reg, params, X)
     with pytest.raises(ValueError, match="solver"):
         skb.set_sklearn_params(MLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs"),
-                               params, X, Y)
-    with pytest.raises(ValueError, match="early_stopping"):
-        skb.set_sklearn_params(MLPRegressor(hidden_layer_sizes=(3,), early_stopping=True),
                                params, X, Y)
     skb.set_sklearn_params(reg, params, X, Y)
     with pytest.raises(ValueError, match=r"layer sizes \[2, 3, 1\]"):
