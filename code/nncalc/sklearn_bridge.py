@@ -261,7 +261,8 @@ def matching_mlp_regressor(hidden_layer_sizes, *, lr, epochs, batch_size, hidden
     """
     from sklearn.neural_network import MLPRegressor
 
-    return MLPRegressor(loss="squared_error", **_matching_settings(hidden_layer_sizes, lr, epochs, hidden,
+    return MLPRegressor(loss="squared_error",   # identity output (not "poisson")
+                        **_matching_settings(hidden_layer_sizes, lr, epochs, hidden,
                                              batch_size, alpha))
 
 

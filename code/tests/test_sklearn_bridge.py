@@ -175,7 +175,8 @@ def test_matching_models_settings():
     expected = dict(hidden_layer_sizes=(4, 3), activation="logistic", solver="sgd", alpha=0.1,
                     batch_size=8, learning_rate="constant", learning_rate_init=0.2,
                     max_iter=30, shuffle=False, momentum=0.0, nesterovs_momentum=False,
-                    early_stopping=False, tol=0.0, n_iter_no_change=np.inf)
+                    early_stopping=False, tol=0.0, n_iter_no_change=np.inf,
+                    loss="squared_error")
     for key, value in expected.items():
         assert got[key] == value, key
     assert clf.get_params()["activation"] == "relu"
