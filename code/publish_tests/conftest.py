@@ -4,6 +4,7 @@ from local copies (MathJax from npm) or blocked."""
 
 import functools
 import http.server
+import re
 import threading
 from pathlib import Path
 
@@ -81,40 +82,56 @@ class Visit:
         return out
 
 
+def open_page(browser, site_url, path, wait_for_math=True):
+    """Open a page of the site in a fresh context, MathJax served locally.
+
+    Returns a Visit; close ``visit.page.context`` when done.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    console_errors, blocked = [], set()
+    page.on("console", lambda m: console_errors.append((m.text, m.location.get("url", "")))
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append((f"uncaught: {e}", "")))
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(site_url):
+            return r.continue_()
+        if "/mathjax" in url and "/es5/" in url:
+            local = MATHJAX / url.split("/es5/", 1)[1].split("?")[0]
+            if local.is_file():
+                return r.fulfill(path=str(local))
+        blocked.add(url)
+        return r.abort()
+
+    page.route("**/*", route)
+    page.goto(f"{site_url}/{path}", wait_until="load")
+    if wait_for_math:
+        page.wait_for_function(
+            "() => !document.querySelector('.math') || "
+            "(window.MathJax && MathJax.startup && MathJax.startup.promise)", timeout=20000)
+        page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    return Visit(page, console_errors, blocked)
+
+
 @pytest.fixture
 def visit(browser, site_url):
-    """visit(path) -> Visit: open a page of the site, MathJax served locally."""
-    contexts = []
+    """visit(path) -> Visit, closed at the end of the test."""
+    opened = []
 
     def _visit(path, wait_for_math=True):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        console_errors, blocked = [], set()
-        page.on("console", lambda m: console_errors.append((m.text, m.location.get("url", "")))
-                if m.type == "error" else None)
-        page.on("pageerror", lambda e: console_errors.append((f"uncaught: {e}", "")))
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(site_url):
-                return r.continue_()
-            if "/mathjax" in url and "/es5/" in url:
-                local = MATHJAX / url.split("/es5/", 1)[1].split("?")[0]
-                if local.is_file():
-                    return r.fulfill(path=str(local))
-            blocked.add(url)
-            return r.abort()
-
-        page.route("**/*", route)
-        page.goto(f"{site_url}/{path}", wait_until="load")
-        if wait_for_math:
-            page.wait_for_function(
-                "() => !document.querySelector('.math') || "
-                "(window.MathJax && MathJax.startup && MathJax.startup.promise)", timeout=20000)
-            page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
-        return Visit(page, console_errors, blocked)
+        v = open_page(browser, site_url, path, wait_for_math)
+        opened.append(v)
+        return v
 
     yield _visit
-    for context in contexts:
-        context.close()
+    for v in opened:
+        v.page.context.close()
+
+
+# Text representations of widgets and figures. A repr starts a line or follows
+# a bracket, whereas the code that builds a widget calls it as an attribute
+# (`widgets.FloatSlider(`), so the dot before the name tells the two apart.
+REPRS = re.compile(r"(?<![\w.])(interactive\(children=|FloatSlider\(|IntSlider\(|Dropdown\(|"
+                   r"VBox\(|HBox\(|Output\(\)|Box\(children=)|<Figure size \d")

@@ -9,13 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .conftest import PDF, ROOT, chapter_notebooks
+from .conftest import PDF, REPRS, ROOT, chapter_notebooks
 
-# Text representations of widgets and figures. A repr starts a line or follows
-# a bracket, whereas the code that builds a widget calls it as an attribute
-# (`widgets.FloatSlider(`), so the dot before the name tells the two apart.
-REPRS = re.compile(r"(?<![\w.])(interactive\(children=|FloatSlider\(|IntSlider\(|Dropdown\(|"
-                   r"VBox\(|HBox\(|Output\(\)|Box\(children=)|<Figure size \d")
 PAGES_DIR = ROOT / "_build" / "pdf-pages"
 
 

@@ -1,13 +1,53 @@
-"""The published website, driven in headless Chromium."""
+"""The published website, driven in headless Chromium.
+
+Every page is opened once (a fresh browser context each, MathJax served
+from the npm copy, every other CDN request blocked); the tests then check
+what was recorded.
+"""
 
 from pathlib import Path
 
 import pytest
 
-from .conftest import PDF, SCREENS, SITE, toc_files
+from .conftest import PDF, REPRS, SCREENS, SITE, open_page, toc_files
 
 PAGES = [f"{f}.html" for f in toc_files()]
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
+ALL_PAGES = PAGES + ["genindex.html", "search.html"]
+
+_RECORD = """() => {
+    const math = [...document.querySelectorAll('.math')];
+    return {
+        math: math.length,
+        rendered: math.filter(m => m.querySelector('mjx-container')).length,
+        containers: document.querySelectorAll('mjx-container').length,
+        mathErrors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
+        images: [...document.querySelectorAll('article.bd-article img')].map(i => ({
+            src: i.getAttribute('src'), natural: i.naturalWidth,
+            width: i.getBoundingClientRect().width,
+            height: i.getBoundingClientRect().height})),
+        launch: [...document.querySelectorAll('.dropdown-launch-buttons a')].map(a => a.href),
+        pdf: [...document.querySelectorAll('.btn-download-course-pdf-button')].map(a => a.href),
+        text: document.querySelector('main') ? document.querySelector('main').innerText : '',
+        title: document.title,
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def pages(browser, site_url):
+    """path -> what the page showed, each page visited once."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    seen = {}
+    for path in ALL_PAGES:
+        v = open_page(browser, site_url, path, wait_for_math=True)
+        record = v.page.evaluate(_RECORD)
+        record["errors"] = v.unexpected_errors()
+        if path in CHAPTERS:
+            v.page.screenshot(path=str(SCREENS / (Path(path).stem + ".png")), full_page=True)
+        v.page.context.close()
+        seen[path] = record
+    return seen
 
 
 def test_every_toc_page_was_built():
@@ -16,63 +56,55 @@ def test_every_toc_page_was_built():
     assert len(CHAPTERS) >= 1
 
 
-@pytest.mark.parametrize("path", PAGES + ["genindex.html", "search.html"])
-def test_page_loads_without_console_errors(visit, path):
-    v = visit(path)
-    assert v.page.title(), f"{path} has no title"
-    assert not v.unexpected_errors(), f"{path}: console errors {v.unexpected_errors()}"
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_page_loads_without_console_errors(pages, path):
+    assert pages[path]["title"], f"{path} has no title"
+    assert not pages[path]["errors"], f"{path}: console errors {pages[path]['errors']}"
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_equation_renders(visit, path):
-    v = visit(path)
-    counts = v.page.evaluate("""() => {
-        const math = [...document.querySelectorAll('.math')];
-        return {
-            math: math.length,
-            rendered: math.filter(m => m.querySelector('mjx-container')).length,
-            containers: document.querySelectorAll('mjx-container').length,
-            errors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
-        };
-    }""")
-    assert counts["rendered"] == counts["math"], f"{path}: {counts}"
-    assert counts["errors"] == 0, f"{path}: MathJax errors (an undefined macro?) {counts}"
+def test_every_equation_renders(pages, path):
+    r = pages[path]
+    counts = {k: r[k] for k in ("math", "rendered", "containers", "mathErrors")}
+    assert r["rendered"] == r["math"], f"{path}: {counts}"
+    assert r["mathErrors"] == 0, f"{path}: MathJax errors (an undefined macro?) {counts}"
     if path.startswith("chapters/") or path == "intro.html":
-        assert counts["containers"] >= 10, f"{path}: suspiciously little maths {counts}"
+        assert r["containers"] >= 10, f"{path}: suspiciously little maths {counts}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_chapter_figures_load_and_screenshot(visit, path):
-    v = visit(path)
-    images = v.page.evaluate("""() => [...document.querySelectorAll("article.bd-article img")].map(i => ({
-        src: i.getAttribute('src'), natural: i.naturalWidth,
-        width: i.getBoundingClientRect().width, height: i.getBoundingClientRect().height}))""")
+def test_chapter_figures_load(pages, path):
+    images = pages[path]["images"]
     assert images, f"{path} shows no figures"
     broken = [i for i in images if not (i["natural"] > 0 and i["width"] > 0 and i["height"] > 0)]
     assert not broken, f"{path}: images not loaded or of zero size: {broken}"
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    v.page.screenshot(path=str(SCREENS / (Path(path).stem + ".png")), full_page=True)
+    assert (SCREENS / (Path(path).stem + ".png")).stat().st_size > 10_000
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_launch_menu_has_binder_link(visit, path):
-    v = visit(path, wait_for_math=False)
-    hrefs = v.page.eval_on_selector_all(".dropdown-launch-buttons a", "els => els.map(e => e.href)")
-    binder = [h for h in hrefs if "mybinder.org/v2/gh/" in h]
-    assert binder, f"{path}: no Binder link in the launch menu {hrefs}"
+def test_launch_menu_has_binder_link(pages, path):
+    binder = [h for h in pages[path]["launch"] if "mybinder.org/v2/gh/" in h]
+    assert binder, f"{path}: no Binder link in the launch menu {pages[path]['launch']}"
     notebook = Path(path).with_suffix(".ipynb").as_posix()
     assert any(f"urlpath=lab/tree/{notebook}" in h for h in binder), binder
 
 
-@pytest.mark.parametrize("path", ["intro.html", CHAPTERS[0] if CHAPTERS else "intro.html"])
-def test_course_pdf_link_resolves(visit, path):
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_no_widget_or_figure_repr_on_the_page(pages, path):
+    found = sorted({m.group(0) for m in REPRS.finditer(pages[path]["text"])})
+    assert not found, f"{path} shows text representations {found}"
+
+
+def test_course_pdf_link_resolves_from_every_page(pages, browser, site_url):
     assert PDF.exists(), "no PDF: run `make pdf` first"
-    v = visit(path, wait_for_math=False)
-    href = v.page.eval_on_selector(".btn-download-course-pdf-button", "e => e.href")
-    response = v.page.request.get(href)
-    assert response.status == 200, href
-    assert response.body()[:5] == b"%PDF-"
-    assert response.body() == PDF.read_bytes(), "the site's PDF is not the one built"
+    targets = {p: pages[p]["pdf"] for p in PAGES}
+    assert all(len(t) == 1 for t in targets.values()), targets
+    v = open_page(browser, site_url, "intro.html", wait_for_math=False)
+    try:
+        bodies = {v.page.request.get(t[0]).body() for t in targets.values()}
+    finally:
+        v.page.context.close()
+    assert bodies == {PDF.read_bytes()}, "a page's PDF link does not give the PDF built"
 
 
 def test_search_finds_sigmoid_in_the_chapters(visit):
@@ -95,11 +127,3 @@ def test_dark_mode_toggle(visit):
     page.wait_for_timeout(300)
     after = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert after != before, (before, after)
-
-
-@pytest.mark.parametrize("path", CHAPTERS)
-def test_widgets_show_a_note_not_a_repr(visit, path):
-    v = visit(path, wait_for_math=False)
-    text = v.page.inner_text("main")
-    for repr_start in ["interactive(children=", "FloatSlider(", "VBox(children", "Output()"]:
-        assert repr_start not in text, f"{path} shows a widget repr {repr_start!r}"
