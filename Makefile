@@ -17,7 +17,9 @@ NODE_MODULES := code/publish_tests/node_modules
 TEXLIVE_PACKAGES := texlive-latex-recommended texlive-latex-extra \
   texlive-fonts-recommended texlive-fonts-extra texlive-xetex latexmk \
   fonts-freefont-otf
-# What the PDF check and the browser tests need besides.
+# The PDF check reads the PDF back with poppler's tools.
+PDF_PACKAGES := $(TEXLIVE_PACKAGES) poppler-utils
+# What the browser tests need besides.
 SITE_TEST_PACKAGES := chromium poppler-utils
 
 # jupyter-cache keys a notebook on its code cells only: a change in nncalc or
@@ -71,7 +73,7 @@ notebooks: $(STAMP)
 	$(BIN)/python code/scripts/run_notebooks.py chapters/*.ipynb
 
 texlive-packages:
-	@echo $(TEXLIVE_PACKAGES)
+	@echo $(PDF_PACKAGES)
 
 site-test-packages:
 	@echo $(SITE_TEST_PACKAGES)
@@ -92,7 +94,7 @@ define need_debian
 endef
 
 texlive:
-	$(call need_debian,$(TEXLIVE_PACKAGES) poppler-utils)
+	$(call need_debian,$(PDF_PACKAGES))
 
 pdf: $(STAMP) execution-cache texlive
 	rm -rf _build/latex
