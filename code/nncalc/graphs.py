@@ -25,6 +25,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from . import activations as act
 from . import losses
+from ._figures import new_ax
 from ._validation import (
     as_float_array,
     check_activation,
@@ -414,7 +415,7 @@ def draw_chain_rule_tree(ax=None, cache=None, params=None, y=None, loss="mse",
         on_path = {edge for path in paths for edge in path}
     lit = {n for edge in on_path for n in edge}
 
-    ax = _new_ax(ax, (10.5, 6.0) if show_params else (10.5, 3.6))
+    ax = new_ax(ax, (10.5, 6.0) if show_params else (10.5, 3.6))
     fs_edge = 12 if mode == "symbols" else 11
     radius = 0.62 if cache is None else 0.72
     half = 0.52 if cache is None else 0.64
@@ -524,9 +525,3 @@ def _write_paths(ax, node, paths, local, pos, decimals):
                   bbox=dict(boxstyle="round,pad=0.4", fc="#fdf3ea", ec=_HIGHLIGHT,
                             lw=0.8))
     box.set_gid("paths")
-
-
-def _new_ax(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import network
+from ._figures import new_ax
 from ._validation import (
     as_float_array,
     check_activation,
@@ -35,12 +36,6 @@ __all__ = [
 NEGATIVE = "#d1495b"
 POSITIVE = "#2e86ab"
 _NODE = "#f4f1de"
-
-
-def _new_ax(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def _node_positions(sizes):
@@ -97,7 +92,7 @@ def draw_network(layer_sizes=(2, 2, 1), params=None, ax=None, show_biases=True, 
             f"layer_sizes: expected at most 12 units per layer to draw legibly, got {sizes}"
         )
     L = len(sizes) - 1
-    ax = _new_ax(ax, (2.2 * (L + 1) + 1.0, 1.1 * max(sizes) + 1.6))
+    ax = new_ax(ax, (2.2 * (L + 1) + 1.0, 1.1 * max(sizes) + 1.6))
     pos = _node_positions(sizes)
     big = max(sizes) > 3
     radius = 0.32 if not big else 0.22
@@ -183,7 +178,7 @@ def plot_output_surface(params, X=None, Y=None, hidden="sigmoid", output="sigmoi
         )
     check_activation(hidden, "hidden")
     check_activation(output, "output")
-    ax = _new_ax(ax, (5.2, 4.2))
+    ax = new_ax(ax, (5.2, 4.2))
     if X is not None:
         X = check_inputs(X, 2, "X")
         lo, hi = X.min(axis=0), X.max(axis=0)
@@ -234,7 +229,7 @@ def plot_loss_curves(curves, ax=None, logy=True, xlabel="epoch", ylabel="loss"):
     """
     if not isinstance(curves, dict):
         curves = {None: curves}
-    ax = _new_ax(ax, (6, 3.6))
+    ax = new_ax(ax, (6, 3.6))
     for label, values in curves.items():
         values = as_float_array(values, f"curves[{label!r}]" if label else "curves")
         if values.ndim != 1 or values.size == 0:
