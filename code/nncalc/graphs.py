@@ -19,7 +19,6 @@ is None) and returns the ``Axes``, like every function of
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
