@@ -7,17 +7,21 @@ import numbers
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._figures import FIGURE_RC, svg_text
 from ._validation import check_nonnegative_int, check_positive_int, describe
 
 __all__ = ["notebook_setup", "glue"]
 
 
 def notebook_setup():
-    """The chapters' common settings: figure style and NumPy printing.
+    """The chapters' common settings: figure style and format, NumPy printing.
 
-    Figures get a fixed resolution and a light style; NumPy prints 4
-    decimals and no scientific notation for small numbers, so printed
-    results are the same on every machine (the notebook tests compare them).
+    Figures get a fixed size and a light style and are shown as SVG (vector:
+    sharp at any zoom on the website, and converted to vector PDF for the
+    printed report), saved reproducibly (no date, fixed ids; see
+    :data:`nncalc._figures.FIGURE_RC`). NumPy prints 4 decimals and no
+    scientific notation for small numbers, so printed results are the same
+    on every machine (the notebook tests compare them).
     """
     plt.rcParams.update({
         "figure.dpi": 100,
@@ -26,8 +30,26 @@ def notebook_setup():
         "axes.spines.top": False,
         "axes.spines.right": False,
         "font.size": 11,
+        **FIGURE_RC,
     })
     np.set_printoptions(precision=4, suppress=True)
+    _show_figures_as_svg()
+
+
+def _show_figures_as_svg():
+    """Make IPython display every figure as compact SVG only (no PNG)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("svg")  # the inline backend: SVG, no other format
+    shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, svg_text)
 
 
 def glue(name, value, digits=4, significant=None):

@@ -194,6 +194,9 @@ def plot_output_surface(params, X=None, Y=None, hidden="sigmoid", output="sigmoi
     bounds = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(output)
     levels = np.linspace(*bounds, 21) if bounds else 20
     cs = ax.contourf(g1, g2, out, levels=levels, cmap="RdBu", alpha=0.75)
+    # a dense surface is raster by nature: one embedded image in the vector
+    # figure (small and smooth) instead of thousands of polygons
+    cs.set_rasterized(True)
     if colorbar:
         ax.figure.colorbar(cs, ax=ax, label=r"$\hat y$")
     if threshold is not None and out.min() < threshold < out.max():

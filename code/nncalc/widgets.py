@@ -4,7 +4,7 @@ An explorer is **one** notebook output that carries two representations:
 
 * the live widget: the controls above a figure that redraws when a control
   moves (Jupyter, JupyterLab, Binder and Thebe show this);
-* a static PNG of the figure at the controls' default values, which is what
+* a static SVG of the figure at the controls' default values, which is what
   the website and the PDF show, where no kernel runs (the book's
   configuration gives the widget representation no priority there).
 
@@ -16,13 +16,11 @@ short note.
 
 from __future__ import annotations
 
-import base64
-import io
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 from . import plotting
+from ._figures import svg_text
 from ._validation import check_activation, check_params, describe, layer_sizes_of
 
 __all__ = ["explore", "forward_explorer", "Explorer", "CONTROLS_NOTE"]
@@ -32,13 +30,6 @@ CONTROLS_NOTE = (
     "Interactive figure: its controls work when the notebook runs (Jupyter, "
     "Binder, or Live Code on the website); the figure shows the default values."
 )
-
-
-def _png(fig):
-    """The figure as base64-encoded PNG, as the inline backend would save it."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 class Explorer:
@@ -53,7 +44,7 @@ class Explorer:
     box : ipywidgets.VBox
         The controls and the output, i.e. the live widget.
     figure : matplotlib.figure.Figure
-        The figure drawn last (closed: it is shown as PNG).
+        The figure drawn last (closed: it is shown as SVG).
     note : str
         The plain-text representation.
     """
@@ -65,7 +56,7 @@ class Explorer:
         self.output = w.Output()
         self.box = w.VBox([*controls.values(), self.output])
         self.figure = None
-        self._static_png = self._redraw()
+        self._static_svg = self._redraw()
         for control in controls.values():
             control.observe(lambda _change: self._redraw(), names="value")
 
@@ -75,19 +66,19 @@ class Explorer:
 
     def _redraw(self):
         fig = self.draw(**self.values())
-        png = _png(fig)
+        svg = svg_text(fig)
         plt.close(fig)
         self.figure = fig
         self.output.outputs = ({
             "output_type": "display_data",
-            "data": {"image/png": png, "text/plain": "<figure>"},
+            "data": {"image/svg+xml": svg, "text/plain": "<figure>"},
             "metadata": {},
         },)
-        return png
+        return svg
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = dict(self.box._repr_mimebundle_())  # the live widget view
-        data["image/png"] = self._static_png       # the figure at the defaults
+        data["image/svg+xml"] = self._static_svg   # the figure at the defaults
         data["text/plain"] = self.note
         return data
 

@@ -61,16 +61,17 @@ def test_loss_curves():
         nc.plotting.plot_loss_curves({"a": []})
 
 
-def _png_size(b64):
-    import base64
-    import io
+def _svg_size(text):
+    """Width and height in points of an SVG document."""
+    import re
 
-    from PIL import Image
+    root = re.search(r"<svg[^>]*>", text).group(0)
+    width, height = (float(re.search(rf'{k}="([0-9.]+)pt"', root).group(1))
+                     for k in ("width", "height"))
+    return width, height
 
-    return Image.open(io.BytesIO(base64.b64decode(b64))).size
 
-
-def test_explore_is_one_output_static_png_at_defaults_and_live_redraw(shown):
+def test_explore_is_one_output_static_svg_at_defaults_and_live_redraw(shown):
     drawn = []
 
     def draw(a, b):
@@ -86,18 +87,19 @@ def test_explore_is_one_output_static_png_at_defaults_and_live_redraw(shown):
     assert bundle["text/plain"] == CONTROLS_NOTE
     assert "interactive(" not in bundle["text/plain"] and "VBox" not in bundle["text/plain"]
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    static = bundle["image/png"]
-    width, height = _png_size(static)
+    assert "image/png" not in bundle   # one static figure, in vector form
+    static = bundle["image/svg+xml"]
+    width, height = _svg_size(static)
     assert width > 100 and height > 100
     assert ex.figure.axes[0].get_title() == "1.0 2"   # the static figure shows the defaults
     assert list(ex.box.children[:2]) == [sa, sb]
     assert ex.box.children[-1] is ex.output
-    assert ex.output.outputs[0]["data"]["image/png"] == static
+    assert ex.output.outputs[0]["data"]["image/svg+xml"] == static
     sa.value = 3.5
     assert drawn[-1] == (3.5, 2)
     assert ex.figure.axes[0].get_title() == "3.5 2"
-    assert ex.output.outputs[0]["data"]["image/png"] != static   # the live figure moved
-    assert ex._repr_mimebundle_()["image/png"] == static          # the static one did not
+    assert ex.output.outputs[0]["data"]["image/svg+xml"] != static   # the live figure moved
+    assert ex._repr_mimebundle_()["image/svg+xml"] == static          # the static one did not
     assert ex.values() == {"a": 3.5, "b": 2}
 
 
@@ -180,3 +182,32 @@ def test_output_surface_sigmoid_colour_scale_is_zero_to_one():
     # only the filled surface: no decision boundary, since y_hat < 1/2 everywhere
     assert len(contours) == 1
     assert contours[0].levels[0] == 0.0 and contours[0].levels[-1] == 1.0
+
+
+def test_svg_of_a_figure_is_reproducible_and_undated():
+    from nncalc._figures import svg_text
+
+    def figure():
+        fig, ax = plt.subplots()
+        ax.plot([0, 1, 2], [1, 0, 1], label="a line")
+        ax.legend()
+        ax.set_title(r"$\partial\mathcal{L}/\partial w$")
+        return fig
+
+    first, second = svg_text(figure()), svg_text(figure())
+    assert first == second                      # same figure, same bytes
+    assert "<dc:date>" not in first             # no timestamp in the metadata
+    assert "<text" not in first                 # glyphs are paths: no font needed
+
+
+def test_output_surface_is_vector_with_one_raster_surface():
+    from nncalc._figures import svg_text
+
+    X, Y = nc.datasets.xor(m=200, seed=0)
+    ax = nc.plotting.plot_output_surface(nc.datasets.xor_by_hand(), X, Y)
+    svg = svg_text(ax.figure)
+    # the dense filled surface is one embedded image; points, boundary and
+    # labels stay vector, so the figure is small and sharp
+    assert svg.count("<image") == 1
+    assert svg.count("<use") >= 200             # one marker per data point
+    assert len(svg) < 150_000, len(svg)
