@@ -17,8 +17,9 @@ NODE_MODULES := code/publish_tests/node_modules
 TEXLIVE_PACKAGES := texlive-latex-recommended texlive-latex-extra \
   texlive-fonts-recommended texlive-fonts-extra texlive-xetex latexmk \
   fonts-freefont-otf
+# The figures are SVG: rsvg-convert turns them into vector PDF for LaTeX.
 # The PDF check reads the PDF back with poppler's tools.
-PDF_PACKAGES := $(TEXLIVE_PACKAGES) poppler-utils
+PDF_PACKAGES := $(TEXLIVE_PACKAGES) librsvg2-bin poppler-utils
 # What the browser tests need besides.
 SITE_TEST_PACKAGES := chromium poppler-utils
 
@@ -69,8 +70,9 @@ book: $(STAMP) execution-cache
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# make notebooks: every chapter; make notebooks CHAPTER=05: text/05_*.md only
 notebooks: $(STAMP)
-	$(BIN)/python code/scripts/run_notebooks.py chapters/*.ipynb
+	$(BIN)/python code/scripts/run_notebooks.py $(if $(CHAPTER),$(or $(wildcard text/$(CHAPTER)*.md),$(error no text file text/$(CHAPTER)*.md)))
 
 texlive-packages:
 	@echo $(PDF_PACKAGES)
@@ -96,7 +98,7 @@ endef
 texlive:
 	$(call need_debian,$(PDF_PACKAGES))
 
-pdf: $(STAMP) execution-cache texlive
+pdf: $(PUBLISH_STAMP) execution-cache texlive
 	rm -rf _build/latex
 	$(BIN)/jupyter-book build -W -n --keep-going . --builder pdflatex
 	@if [ -d _build/html ]; then mkdir -p _build/html/_pdf && cp $(PDF) _build/html/_pdf/; fi
