@@ -4,14 +4,17 @@
    copies the report into the site as ``_pdf/<name>.pdf`` (the name is the
    LaTeX target of ``_config.yml``). The theme's own ".pdf" entry prints the
    current page; it is relabelled so the two are not confused.
-2. Drop duplicate inline scripts. sphinx-thebe adds its configuration script
+2. Point the "Suggest edit" and "source" buttons of a chapter at its text
+   file, ``text/NN_name.md`` (the file people edit; jupytext pairs it with
+   the notebook ``chapters/NN_name.ipynb`` that the book is built from).
+3. Drop duplicate inline scripts. sphinx-thebe adds its configuration script
    once through the builder (file name ``None``) and once more when Sphinx
    re-reads the registry (file name ``""``); Sphinx's own de-duplication
    sees two different scripts, and the page then declares ``const
    THEBE_JS_URL`` twice, a JavaScript error on every page.
 """
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 
 def _pdf_name(app):
@@ -37,6 +40,25 @@ def add_pdf_button(app, pagename, templatename, context, doctree):
         })
 
 
+def _buttons(groups):
+    for item in groups or []:
+        yield item
+        yield from _buttons(item.get("buttons"))
+
+
+def edit_text_sources(app, pagename, templatename, context, doctree):
+    if not pagename.startswith("chapters/"):
+        return
+    stem = PurePosixPath(pagename).name
+    if not (Path(app.srcdir) / "text" / f"{stem}.md").exists():
+        return
+    notebook, text = f"{pagename}.ipynb", f"text/{stem}.md"
+    for button in _buttons(context.get("header_buttons")):
+        url = button.get("url")
+        if isinstance(url, str) and ("/edit/" in url or "/blob/" in url) and notebook in url:
+            button["url"] = url.replace(notebook, text)
+
+
 def dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
@@ -55,5 +77,6 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
 def setup(app):
     # after sphinx-book-theme has assembled the header buttons
     app.connect("html-page-context", add_pdf_button, priority=900)
+    app.connect("html-page-context", edit_text_sources, priority=900)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -41,16 +41,43 @@ def _title(nb_path):
     raise AssertionError(f"{nb_path} has no title")
 
 
+FIGURE_TYPES = ("image/svg+xml", "image/png", "image/jpeg")
+
+
 def _figure_outputs(nb_path):
-    """Image outputs the PDF must show: every image/png not removed by a tag."""
+    """The figure outputs the PDF must show, in order: the MIME type of every
+    image output (SVG, PNG or JPEG) of a cell not removed by a tag."""
     nb = json.loads(nb_path.read_text())
-    count = 0
+    kinds = []
     for cell in nb["cells"]:
         tags = cell.get("metadata", {}).get("tags", [])
         if cell["cell_type"] != "code" or {"remove-cell", "remove-output"} & set(tags):
             continue
-        count += sum("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
-    return count
+        for out in cell.get("outputs", []):
+            kinds += [k for k in FIGURE_TYPES if k in out.get("data", {})][:1]
+    return kinds
+
+
+@pytest.fixture(scope="module")
+def figures():
+    """The graphics the PDF places on its pages, in order: one per
+    ``\\includegraphics``. A vector figure is a form XObject (the PDF that
+    rsvg-convert made of the SVG), a raster one an image XObject; images
+    nested inside a vector figure (its rasterized surface) are part of it."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(PDF))
+    found, seen = [], set()
+    for number, page in enumerate(reader.pages, start=1):
+        xobjects = page.get("/Resources", {}).get_object().get("/XObject")
+        for name, ref in (xobjects.get_object().items() if xobjects else []):
+            obj = ref.get_object()
+            if ref.idnum in seen:
+                continue
+            seen.add(ref.idnum)
+            found.append({"page": number, "name": name, "kind": str(obj["/Subtype"]),
+                          "object": obj})
+    return found
 
 
 def _normalise(s):
@@ -99,12 +126,31 @@ def test_repr_pattern_tells_reprs_from_code():
     assert not REPRS.search("parameter=widgets.Dropdown(options=list(names))")
 
 
-def test_every_figure_output_is_in_the_pdf():
-    listing = _run("pdfimages", "-list", str(PDF)).splitlines()[2:]
-    images = sum(1 for line in listing if line.split()[2] == "image")
-    expected = sum(_figure_outputs(nb) for nb in chapter_notebooks())
-    assert expected > 0
-    assert images >= expected, f"{images} images in the PDF, {expected} figure outputs in the notebooks"
+def test_every_figure_output_is_in_the_pdf(figures):
+    expected = [kind for nb in chapter_notebooks() for kind in _figure_outputs(nb)]
+    assert expected, "no figure outputs in the notebooks"
+    assert len(figures) == len(expected), (
+        f"{len(figures)} figures in the PDF, {len(expected)} figure outputs in the notebooks")
+
+
+def test_vector_figures_stay_vector(figures):
+    """Every SVG output is a vector (form) figure in the PDF, every PNG an image."""
+    expected = [kind for nb in chapter_notebooks() for kind in _figure_outputs(nb)]
+    kinds = [f["kind"] for f in figures]
+    assert kinds == ["/Form" if k == "image/svg+xml" else "/Image" for k in expected]
+    assert kinds.count("/Form") >= 0.85 * len(kinds), kinds
+
+
+def test_the_network_drawing_is_pure_vector(figures):
+    """Chapter 1's 2-2-1 drawing (the first figure): its text is paths, no
+    raster image anywhere in it, so it is sharp at any zoom."""
+    first = figures[0]["object"]
+    assert figures[0]["kind"] == "/Form"
+    nested = first.get("/Resources", {}).get_object().get("/XObject")
+    images = [n for n, r in (nested.get_object().items() if nested else [])
+              if r.get_object()["/Subtype"] == "/Image"]
+    assert not images, f"the network drawing contains raster images {images}"
+    assert len(first.get_data()) > 5_000     # edges, nodes and glyph outlines
 
 
 def test_pages_render(n_pages):
@@ -120,17 +166,23 @@ def test_pages_render(n_pages):
     assert len(blank) <= max(4, n_pages // 5), f"too many blank pages: {blank}"
 
 
-def test_embedded_figures_have_content(tmp_path):
-    """Every figure in the PDF is a real picture, not an empty or flat image."""
-    _run("pdfimages", "-png", str(PDF), str(tmp_path / "img"))
-    listing = _run("pdfimages", "-list", str(PDF)).splitlines()[2:]
-    kinds = [line.split()[2] for line in listing]
-    files = sorted(tmp_path.glob("img-*.png"))
-    assert len(files) == len(kinds)
-    figures = [f for f, kind in zip(files, kinds) if kind == "image"]
-    flat = []
+def test_embedded_figures_have_content(figures, tmp_path):
+    """Every figure in the PDF is a real picture, not an empty or flat one:
+    a vector figure draws many paths, a raster one varies in brightness."""
+    empty = []
     for f in figures:
-        pixels = np.asarray(Image.open(f).convert("L"), dtype=float)
-        if min(pixels.shape) < 50 or pixels.std() < 5:
-            flat.append(f.name)
-    assert figures and not flat, f"empty or flat figures: {flat}"
+        obj = f["object"]
+        if f["kind"] == "/Form":
+            content = obj.get_data()
+            x0, y0, x1, y1 = (float(v) for v in obj["/BBox"])
+            fills = len(re.findall(rb"(?<![\w.])[fSB]\*?(?![\w.])", content))
+            if (x1 - x0) < 50 or (y1 - y0) < 50 or fills < 20:
+                empty.append(f"page {f['page']} {f['name']}: {fills} painted paths")
+        else:
+            _run("pdfimages", "-png", "-f", str(f["page"]), "-l", str(f["page"]), str(PDF),
+                 str(tmp_path / f"p{f['page']}"))
+            for image in tmp_path.glob(f"p{f['page']}-*.png"):
+                pixels = np.asarray(Image.open(image).convert("L"), dtype=float)
+                if min(pixels.shape) < 50 or pixels.std() < 5:
+                    empty.append(f"page {f['page']} {image.name}: flat image")
+    assert figures and not empty, f"empty or flat figures: {empty}"

@@ -23,11 +23,12 @@ _RECORD = """() => {
         containers: document.querySelectorAll('mjx-container').length,
         mathErrors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
         images: [...document.querySelectorAll('article.bd-article img')].map(i => ({
-            src: i.getAttribute('src'), natural: i.naturalWidth,
+            src: i.getAttribute('src'), alt: i.getAttribute('alt'), natural: i.naturalWidth,
             width: i.getBoundingClientRect().width,
             height: i.getBoundingClientRect().height})),
         launch: [...document.querySelectorAll('.dropdown-launch-buttons a')].map(a => a.href),
         pdf: [...document.querySelectorAll('.btn-download-course-pdf-button')].map(a => a.href),
+        edit: [...document.querySelectorAll('a')].map(a => a.href).filter(h => h.includes('/edit/')),
         text: document.querySelector('main') ? document.querySelector('main').innerText : '',
         title: document.title,
     };
@@ -82,6 +83,24 @@ def test_chapter_figures_load(pages, path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
+def test_every_chapter_image_has_alt_text(pages, path):
+    """Alt text that describes the figure, not the file name Sphinx gives it."""
+    missing = [i["src"] for i in pages[path]["images"]
+               if not i["alt"] or len(i["alt"]) < 20 or "_images/" in i["alt"]
+               or i["alt"].endswith((".svg", ".png"))]
+    assert not missing, f"{path}: images without alt text {missing}"
+
+
+def test_chapter_figures_are_vector(pages):
+    """At least 85 % of the chapters' figures are SVG (sharp at any zoom)."""
+    images = [i["src"] for p in CHAPTERS for i in pages[p]["images"]]
+    svg = [src for src in images if src.split("?")[0].endswith(".svg")]
+    assert images and len(svg) >= 0.85 * len(images), (
+        f"{len(svg)} of {len(images)} chapter figures are SVG: "
+        f"{sorted(set(images) - set(svg))[:5]}")
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
 def test_launch_menu_has_binder_link(pages, path):
     binder = [h for h in pages[path]["launch"] if "mybinder.org/v2/gh/" in h]
     assert binder, f"{path}: no Binder link in the launch menu {pages[path]['launch']}"
@@ -93,6 +112,14 @@ def test_launch_menu_has_binder_link(pages, path):
 def test_no_widget_or_figure_repr_on_the_page(pages, path):
     found = sorted({m.group(0) for m in REPRS.finditer(pages[path]["text"])})
     assert not found, f"{path} shows text representations {found}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_suggest_edit_opens_the_chapters_text_file(pages, path):
+    stem = Path(path).stem
+    assert pages[path]["edit"], f"{path}: no edit link"
+    assert all(h.endswith(f"/edit/main/text/{stem}.md") for h in pages[path]["edit"]), \
+        pages[path]["edit"]
 
 
 def test_course_pdf_link_resolves_from_every_page(pages, browser, site_url):
