@@ -9,7 +9,7 @@ an equation of the book and its docstring names the equation's label.
 >>> y_hat, cache = nc.forward(params, X, hidden="sigmoid", output="identity")
 >>> grads = nc.backward(params, cache, Y, loss="mse")
 >>> num = nc.numerical_gradient(lambda p: nc.mse(nc.forward(p, X)[0], Y), params)
->>> nc.max_abs_difference(grads, num) < 1e-8
+>>> nc.relative_error(grads, num) < 1e-6
 True
 
 Conventions: ``W_l`` has shape ``(n_l, n_{l-1})``, ``b_l`` shape ``(n_l,)``;
@@ -31,7 +31,7 @@ from .activations import (
     tanh_prime,
 )
 from .book import glue, notebook_setup
-from .gradcheck import assert_close, max_abs_difference, numerical_gradient
+from .gradcheck import assert_close, max_abs_difference, numerical_gradient, relative_error
 from .losses import EPS, bce, bce_prime, loss_value, mse, mse_prime, output_delta
 from .network import (
     History,
@@ -74,6 +74,7 @@ __all__ = [
     "numerical_gradient",
     "output_delta",
     "plotting",
+    "relative_error",
     "relu",
     "relu_prime",
     "sgd_step",

@@ -7,9 +7,12 @@ central difference (equation ``eq-central-difference``, Chapter 2, *Loss functio
           \frac{f(\theta + h e_j) - f(\theta - h e_j)}{2h},
 
 whose error is :math:`O(h^2)`. :func:`assert_close` is how the chapters
-compare a formula with such an approximation: it prints one line that does
-not depend on the last bits of the arithmetic, and raises if the check
-fails, so a wrong formula stops the book's build.
+compare a formula with such an approximation: it judges the difference
+relative to the size of what is compared (:func:`relative_error`), so a
+wrong sign on a gradient of size :math:`10^{-8}` fails as surely as one on
+a gradient of size 1, prints one line that does not depend on the last bits
+of the arithmetic, and raises if the check fails, so a wrong formula stops
+the book's build.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive_number, describe
+from ._validation import as_float_array, check_nonnegative_number, check_positive_number, describe
 
-__all__ = ["numerical_gradient", "assert_close", "max_abs_difference"]
+__all__ = ["numerical_gradient", "assert_close", "relative_error", "max_abs_difference"]
 
 
 def _evaluate(f, theta, where):
@@ -98,11 +101,8 @@ def numerical_gradient(f, params, h=1e-6):
     return _partials(f, lambda: arr.copy(), flat, h, "params").reshape(arr.shape)
 
 
-def max_abs_difference(a, b):
-    """Largest absolute difference between two arrays or two dicts of arrays.
-
-    Dicts must have the same keys, arrays (and dict entries) the same shape.
-    """
+def _pairs(a, b, prefix=""):
+    """(name, a-array, b-array) for two arrays or two dicts of arrays."""
     if isinstance(a, dict) or isinstance(b, dict):
         if not (isinstance(a, dict) and isinstance(b, dict)):
             raise TypeError(
@@ -111,42 +111,117 @@ def max_abs_difference(a, b):
             )
         if set(a) != set(b):
             raise ValueError(f"b: expected the keys {sorted(a)}, got {sorted(b)}")
-        return max(max_abs_difference(a[k], b[k]) for k in a) if a else 0.0
-    a = as_float_array(a, "a")
-    b = as_float_array(b, "b")
+        out = []
+        for k in a:
+            out += _pairs(a[k], b[k], f"{prefix}[{k!r}]")
+        return out
+    a = as_float_array(a, f"a{prefix}")
+    b = as_float_array(b, f"b{prefix}")
     if a.shape != b.shape:
-        raise ValueError(f"b: expected shape {a.shape} to match a, got shape {b.shape}")
-    return float(np.max(np.abs(a - b))) if a.size else 0.0
+        raise ValueError(
+            f"b{prefix}: expected shape {a.shape} to match a{prefix}, got shape {b.shape}")
+    return [(prefix, a, b)]
 
 
-def assert_close(actual, expected, tol=1e-8, label="the two results"):
+def _errors(a, b):
+    """(name, max |a - b|, max(|a|, |b|)) for every array of a pair."""
+    out = []
+    for name, x, y in _pairs(a, b):
+        if x.size == 0:
+            out.append((name, 0.0, 0.0))
+            continue
+        out.append((name, float(np.max(np.abs(x - y))),
+                    float(max(np.max(np.abs(x)), np.max(np.abs(y))))))
+    return out
+
+
+def max_abs_difference(a, b):
+    """Largest absolute difference between two arrays or two dicts of arrays.
+
+    Dicts must have the same keys, arrays (and dict entries) the same shape.
+    An absolute difference says nothing without the size of the numbers
+    compared; gradient checks use :func:`relative_error`.
+    """
+    return max((d for _, d, _ in _errors(a, b)), default=0.0)
+
+
+def relative_error(a, b):
+    r"""Scale-aware difference of two results: :math:`\max|a - b| / \max(|a|, |b|)`.
+
+    The largest absolute difference divided by the largest magnitude in
+    either array, so the result is the same whether the numbers are of size
+    :math:`10^{-8}` or :math:`10^{6}`: a wrong sign gives 2, a 10 % error
+    about 0.1, agreement to the last bits about :math:`10^{-16}`. Two arrays
+    that are exactly zero have relative error 0.
+
+    For two dicts of arrays (gradients) every array is judged at its own
+    scale and the largest of their relative errors is returned, so a tiny
+    gradient of one layer cannot hide behind a large one of another.
+    (Within one array the scale is that array's largest entry.)
+
+    Parameters
+    ----------
+    a, b : array_like or dict of array_like
+        Same shapes (and, for dicts, the same keys).
+
+    Returns
+    -------
+    float in [0, 2]
+    """
+    return max((d / s if s > 0 else 0.0 for _, d, s in _errors(a, b)), default=0.0)
+
+
+def assert_close(actual, expected, rtol=1e-6, atol=0.0, label="the two results"):
     """Check that two results agree, print one line, raise if they do not.
+
+    Each array (each entry of a dict) passes when
+    ``max|actual - expected| <= rtol * max(|actual|, |expected|) + atol``:
+    its :func:`relative_error` is at most ``rtol`` (or the difference is
+    within the absolute floor ``atol``).
 
     Parameters
     ----------
     actual, expected : array_like or dict of array_like
         E.g. a hand-derived gradient and :func:`numerical_gradient`'s.
-    tol : float > 0, default 1e-8
-        Largest acceptable absolute difference.
+    rtol : float > 0, default 1e-6
+        Largest acceptable relative error. A central difference with the
+        default step agrees with an exact gradient of moderate size to about
+        :math:`10^{-8}` to :math:`10^{-10}`; a wrong formula (a sign, a
+        transpose, a factor 2) gives a relative error of order 1. Comparisons
+        of two exact computations can ask for ``1e-12`` or less.
+    atol : float >= 0, default 0
+        An absolute floor, 0 by default. Give it only where an exact
+        zero is compared with an approximation of it (a gradient that is 0
+        on paper and rounding noise in a finite difference), and no larger
+        than that noise: an absolute tolerance lets a wrong gradient whose
+        entries are all smaller than it pass.
     label : str
         What is being compared, for the message.
 
     Returns
     -------
     None
-        Prints ``"✓ <label> agree: max |difference| < <tol>"``. The printed
+        Prints ``"✓ <label> agree: relative error ≤ <rtol>"``. The printed
         line depends only on the tolerance, so it is the same on every
         machine even though the last digits of the difference are not.
 
     Raises
     ------
     AssertionError
-        When the largest difference is ``tol`` or more; the message gives it.
+        When an array fails; the message names it and gives its relative
+        error, its largest difference and its scale.
     """
-    tol = check_positive_number(tol, "tol")
+    rtol = check_positive_number(rtol, "rtol")
+    atol = check_nonnegative_number(atol, "atol")
     if not isinstance(label, str):
         raise TypeError(f"label: expected a string, got {describe(label)}")
-    diff = max_abs_difference(actual, expected)
-    if not diff < tol:
-        raise AssertionError(f"✗ {label} differ: max |difference| = {diff:.3g} >= {tol:g}")
-    print(f"✓ {label} agree: max |difference| < {tol:g}")
+    failed = [(name, d, s) for name, d, s in _errors(actual, expected) if not d <= rtol * s + atol]
+    if failed:
+        name, d, s = max(failed, key=lambda f: f[1] / f[2] if f[2] else np.inf)
+        where = f" in {name.strip('[]')}" if name else ""
+        raise AssertionError(
+            f"✗ {label} differ{where}: relative error {d / s if s else np.inf:.3g} > {rtol:g} "
+            f"(max |difference| {d:.3g}, largest magnitude {s:.3g}"
+            + (f", atol {atol:g})" if atol else ")"))
+    floor = f" (or |difference| <= {atol:g})" if atol else ""
+    print(f"✓ {label} agree: relative error ≤ {rtol:g}{floor}")

@@ -59,9 +59,92 @@ def test_one_element_array_result_accepted():
     assert g[0] == pytest.approx(2.0)
 
 
-def test_assert_close_prints_and_raises(capsys):
-    nc.assert_close({"a": np.ones(2)}, {"a": np.ones(2) + 1e-12}, tol=1e-9, label="x and y")
-    assert capsys.readouterr().out == "✓ x and y agree: max |difference| < 1e-09\n"
+def test_assert_close_prints_one_deterministic_line_and_raises(capsys):
+    nc.assert_close({"a": np.ones(2)}, {"a": np.ones(2) + 1e-12}, rtol=1e-9, label="x and y")
+    assert capsys.readouterr().out == "✓ x and y agree: relative error ≤ 1e-09\n"
     with pytest.raises(AssertionError, match="differ"):
-        nc.assert_close(np.ones(2), np.zeros(2), tol=1e-9)
+        nc.assert_close(np.ones(2), np.zeros(2), rtol=1e-9)
     assert nc.max_abs_difference(np.array([1.0, 5.0]), np.array([1.5, 3.0])) == 2.0
+
+
+def test_relative_error_numbers_worked_on_paper():
+    # max|a - b| = 0.2, max(|a|, |b|) = 2.2
+    assert nc.relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.2])) == pytest.approx(0.2 / 2.2)
+    # a wrong sign is a relative error of 2, whatever the scale
+    for scale in (1e-12, 1e-8, 1.0, 1e6):
+        g = scale * np.array([0.3, -0.7])
+        assert nc.relative_error(g, -g) == pytest.approx(2.0)
+    assert nc.relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert nc.relative_error(np.zeros((0, 2)), np.zeros((0, 2))) == 0.0
+
+
+def test_a_wrong_sign_or_ten_percent_on_a_tiny_gradient_fails():
+    g = 1e-8 * np.array([[0.4, -0.9], [0.1, 0.6]])
+    with pytest.raises(AssertionError, match="relative error 2 >"):
+        nc.assert_close(-g, g, label="flipped")
+    with pytest.raises(AssertionError, match=r"relative error 0\.0909 "):   # 0.1/1.1
+        nc.assert_close(1.1 * g, g, label="ten percent")
+    # the absolute criterion of old would have passed both
+    assert nc.max_abs_difference(-g, g) < 1e-6
+
+
+def test_rounding_noise_on_a_huge_gradient_passes(capsys):
+    rng = np.random.default_rng(3)
+    g = 1e6 * rng.normal(size=(5, 4))
+    noisy = g * (1 + 1e-13 * rng.normal(size=g.shape))
+    assert nc.max_abs_difference(noisy, g) > 1e-8   # large in absolute terms
+    nc.assert_close(noisy, g, rtol=1e-10, label="noisy")
+    assert "agree" in capsys.readouterr().out
+
+
+def test_exact_zeros_pass_and_zero_against_noise_needs_atol(capsys):
+    nc.assert_close(np.zeros(4), np.zeros(4), label="zeros")
+    noise = np.array([3e-11, -2e-11])
+    with pytest.raises(AssertionError):
+        nc.assert_close(np.zeros(2), noise, label="zero vs noise")
+    nc.assert_close(np.zeros(2), noise, atol=1e-10, label="zero vs noise")
+    out = capsys.readouterr().out
+    assert "✓ zero vs noise agree: relative error ≤ 1e-06 (or |difference| <= 1e-10)" in out
+
+
+def test_each_layer_is_judged_at_its_own_scale():
+    """A sign flip in a tiny layer's gradient must fail next to a large layer."""
+    true = {"W1": 1e-8 * np.array([[0.5, -0.2]]), "W2": np.array([[3.0, 1.0]])}
+    wrong = {"W1": -true["W1"], "W2": true["W2"].copy()}
+    assert nc.relative_error(wrong, true) == pytest.approx(2.0)
+    with pytest.raises(AssertionError, match=r"differ in 'W1': relative error 2"):
+        nc.assert_close(wrong, true, label="gradients")
+
+
+def test_finite_differences_pass_the_default_check_on_a_real_network():
+    X, Y = nc.datasets.xor(m=16, seed=1)
+    params = nc.init_params([2, 3, 1], seed=2)
+    y_hat, cache = nc.forward(params, X, hidden="tanh", output="sigmoid")
+    grads = nc.backward(params, cache, Y, loss="bce")
+    num = nc.numerical_gradient(
+        lambda p: nc.bce(nc.forward(p, X, hidden="tanh", output="sigmoid")[0], Y), params)
+    assert nc.relative_error(grads, num) < 1e-7
+    nc.assert_close(grads, num, label="backward and finite differences")
+    flipped = dict(grads, W1=-grads["W1"])
+    with pytest.raises(AssertionError, match="W1"):
+        nc.assert_close(flipped, num)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"rtol": 0}, ValueError, "rtol"),
+    ({"rtol": "1e-6"}, TypeError, "rtol"),
+    ({"atol": -1.0}, ValueError, "atol"),
+    ({"label": 3}, TypeError, "label"),
+])
+def test_assert_close_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        nc.assert_close(np.ones(2), np.ones(2), **kwargs)
+
+
+def test_relative_error_rejects_mismatched_inputs():
+    with pytest.raises(ValueError, match="shape"):
+        nc.relative_error(np.ones(2), np.ones(3))
+    with pytest.raises(ValueError, match="keys"):
+        nc.relative_error({"a": 1.0}, {"b": 1.0})
+    with pytest.raises(TypeError, match="dict"):
+        nc.relative_error({"a": 1.0}, np.ones(1))

@@ -287,9 +287,11 @@ def test_max_abs_difference_mismatch():
         nc.max_abs_difference({"a": 1.0}, 1.0)
 
 
-def test_assert_close_bad_tol():
-    with raises(ValueError, "tol"):
-        nc.assert_close(1.0, 1.0, tol=0)
+def test_assert_close_bad_tolerances():
+    with raises(ValueError, "rtol"):
+        nc.assert_close(1.0, 1.0, rtol=0)
+    with raises(ValueError, "atol"):
+        nc.assert_close(1.0, 1.0, atol=float("inf"))
 
 
 # -- data sets ------------------------------------------------------------------------------
