@@ -7,14 +7,42 @@
 2. Point the "Suggest edit" and "source" buttons of a chapter at its text
    file, ``text/NN_name.md`` (the file people edit; jupytext pairs it with
    the notebook ``chapters/NN_name.ipynb`` that the book is built from).
-3. Drop duplicate inline scripts. sphinx-thebe adds its configuration script
+3. Keep old addresses working: chapters that moved when the course was
+   reordered leave a small page at their old address that sends the reader
+   on (``MOVED``).
+4. Drop duplicate inline scripts. sphinx-thebe adds its configuration script
    once through the builder (file name ``None``) and once more when Sphinx
    re-reads the registry (file name ``""``); Sphinx's own de-duplication
    sees two different scripts, and the page then declares ``const
    THEBE_JS_URL`` twice, a JavaScript error on every page.
 """
 
+import html
 from pathlib import Path, PurePosixPath
+
+#: old page -> new page, for chapters whose file (and address) changed.
+MOVED = {
+    "chapters/03_matrix_derivatives": "chapters/04_matrix_derivatives",
+    "chapters/04_chain_rule": "chapters/03_chain_rule",
+    "chapters/06_training": "chapters/07_training",
+    "chapters/07_scikit_learn": "chapters/08_scikit_learn",
+}
+
+_REDIRECT = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Moved: {title}</title>
+<meta http-equiv="refresh" content="0; url={target}">
+<link rel="canonical" href="{target}">
+</head>
+<body>
+<main>
+<p>This chapter has moved to <a href="{target}">{title}</a>.</p>
+</main>
+</body>
+</html>
+"""
 
 
 def _pdf_name(app):
@@ -59,6 +87,21 @@ def edit_text_sources(app, pagename, templatename, context, doctree):
             button["url"] = url.replace(notebook, text)
 
 
+def write_redirects(app, exception):
+    """A page at every old address of a moved chapter, pointing at the new one."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for old, new in MOVED.items():
+        if new not in app.env.all_docs or old in app.env.all_docs:
+            continue
+        page = Path(app.outdir) / f"{old}.html"
+        target = PurePosixPath(new).name + ".html"  # both in chapters/
+        title = app.env.titles[new].astext() if new in app.env.titles else new
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(_REDIRECT.format(target=target, title=html.escape(title)),
+                        encoding="utf-8")
+
+
 def dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
@@ -79,4 +122,5 @@ def setup(app):
     app.connect("html-page-context", add_pdf_button, priority=900)
     app.connect("html-page-context", edit_text_sources, priority=900)
     app.connect("html-page-context", dedupe_scripts, priority=900)
+    app.connect("build-finished", write_redirects)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

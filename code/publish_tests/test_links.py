@@ -63,3 +63,23 @@ def test_every_local_link_and_anchor_resolves():
                 broken.append(f"{page.relative_to(SITE)}: {link} (no anchor #{fragment})")
     assert checked > 100
     assert not broken, "\n".join(broken)
+
+
+def test_moved_chapters_send_the_reader_on():
+    """Old addresses of reordered chapters lead to the chapter's new page."""
+    import importlib.util
+    import re
+
+    from .conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("course_site", ROOT / "_ext" / "course_site.py")
+    course_site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course_site)
+    assert course_site.MOVED
+    for old, new in course_site.MOVED.items():
+        page = SITE / f"{old}.html"
+        assert page.exists(), f"no page at the old address {old}.html"
+        target = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', page.read_text())
+        assert target, f"{old}.html does not redirect"
+        assert (page.parent / target.group(1)).resolve() == (SITE / f"{new}.html").resolve()
+        assert (SITE / f"{new}.html").exists()
