@@ -17,7 +17,7 @@ a batch ``X`` has one example per row, shape ``(m, n_0)``; losses are means
 over the batch and ``mse`` carries the factor 1/2.
 """
 
-from . import checks, datasets, explorers, graphs, plotting, sklearn_bridge, widgets
+from . import autodiff, checks, datasets, explorers, graphs, plotting, sklearn_bridge, widgets
 from .activations import (
     activation,
     activation_prime,
@@ -52,6 +52,7 @@ __all__ = [
     "activation",
     "activation_prime",
     "assert_close",
+    "autodiff",
     "backward",
     "bce",
     "bce_prime",
