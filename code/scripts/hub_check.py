@@ -68,7 +68,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -115,10 +114,13 @@ def course_config() -> dict:
 
 
 def link_for(config: dict, hub_url: str, notebook: str) -> str:
-    """nbgitpuller_link with the repository, branch and interface of a
-    Jupyter Book configuration (a parsed _config.yml)."""
+    """nbgitpuller_link with the repository, branch, book folder and
+    interface of a Jupyter Book configuration (a parsed _config.yml; the
+    defaults are Jupyter Book's and the theme's)."""
     repo = config["repository"]
-    return nbgitpuller_link(hub_url, repo["url"], repo.get("branch", "main"), notebook,
+    book = repo.get("path_to_book", "").strip("/")
+    return nbgitpuller_link(hub_url, repo["url"], repo.get("branch", "master"),
+                            f"{book}/{notebook}" if book else notebook,
                             config.get("launch_buttons", {}).get("notebook_interface", "classic"))
 
 
@@ -474,7 +476,7 @@ def compare_with_committed(committed, runs) -> tuple[int, int, list[str]]:
 
 def run(chapter: str, tmp: Path, processes: Processes) -> None:
     config = course_config()
-    branch = config["repository"].get("branch", "main")
+    branch = config["repository"].get("branch", "master")  # as link_for
     public_repo = config["repository"]["url"].rstrip("/")
     owner, name = public_repo.rsplit("/", 2)[-2:]
     hub = None
