@@ -74,7 +74,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urljoin, urlsplit
 
 import nbformat
 import psutil
@@ -504,9 +504,17 @@ def run(chapter: str, tmp: Path, processes: Processes) -> None:
             version = hub.wait_ready()
             say(f"JupyterHub {version} at {hub.url}; its proxy's API on 127.0.0.1:{hub.api_port}")
 
+        # The button's link on this hub, the repository swapped for its local
+        # copy (the theme takes GitHub-like addresses only, not file://)
         local_config = copy.deepcopy(config)
         local_config["repository"]["url"] = repo_url
         link = link_for(local_config, hub.url, chapter)
+        button = theme_link(config, hub.url, chapter)
+        ours, theirs = urlsplit(link), urlsplit(button)
+        ours_query, theirs_query = parse_qs(ours.query), parse_qs(theirs.query)
+        if (ours[:3] != theirs[:3] or ours_query.pop("repo") != [repo_url]
+                or theirs_query.pop("repo") != [public_repo] or ours_query != theirs_query):
+            raise AssertionError(f"the link is not the button's with the repository swapped:\n{link}\n{button}")
         student = Browser(hub)
 
         with step("the student follows the launch link, logs in and launches a server"):
