@@ -43,7 +43,7 @@ __all__ = [
 def _sigmoid(z, out=None):
     # 1/(1 + e^{-z}) in four in-place passes: negate, exp, add 1, reciprocal
     # (no temporary array; on large arrays two to three times faster than
-    # scipy's expit, as Chapter 7 measures). Accurate to a few ulp wherever
+    # scipy's expit, as Chapter 8 measures). Accurate to a few ulp wherever
     # sigma(z) is a normal double (z > -708). For z < -709, e^{-z} overflows to inf and
     # 1/(1 + inf) = 0, less than 1e-308 from sigma(z): the overflow is
     # expected, so it is not reported.
@@ -162,7 +162,7 @@ def sigmoid(z):
 def sigmoid_prime(z):
     r"""Derivative :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`.
 
-    Equation ``eq-sigmoid-prime`` (Chapter 4, *The chain rule*).
+    Equation ``eq-sigmoid-prime`` (Chapter 3, *The chain rule*).
 
     Parameters
     ----------

@@ -82,7 +82,8 @@ def init_params(layer_sizes, seed=0, init="glorot"):
     * ``init="he"`` (He et al. 2015): the **normal** distribution
       :math:`\mathcal N(0, 2/n_{in})`, variance :math:`2/n_{in}` (equation
       ``eq-he-variance``), the paper's own choice; the factor 2 makes up
-      for ReLU setting half of its inputs to 0.
+      for ReLU, which sets the negative half of its (symmetric) inputs to 0
+      and so halves the mean square of what it passes on.
 
     The *Training* chapter explains why the weights must not all be equal,
     and where each variance comes from. For the same ``seed`` and sizes,
@@ -191,13 +192,11 @@ def forward(params, X, hidden="sigmoid", output="identity"):
 
 # -- backward pass ----------------------------------------------------------------
 
-def _backward(params, cache, Y, loss, alpha=0.0, ones=None, out=None):
+def _backward(params, cache, Y, loss, alpha=0.0, ones=None):
     """Unchecked backpropagation. Returns the gradient dict.
 
     ``ones`` is the column of m ones of eq-bp3; the training loop passes one
-    it allocates once. ``out``, when given, is a dict of arrays of the
-    parameters' shapes that receive the gradients (the training loop's
-    views into one flat gradient vector); it is returned.
+    it allocates once.
     """
     L = cache["L"]
     m = Y.shape[0]
@@ -205,20 +204,15 @@ def _backward(params, cache, Y, loss, alpha=0.0, ones=None, out=None):
         ones = np.ones(m)
     hidden_prime = act.DERIVATIVES_FROM_OUTPUT[cache["hidden"]]
     delta = losses._output_delta(cache[f"A{L}"], Y, loss, cache["output"])  # eq-bp1
-    if out is None:
-        grads = dict.fromkeys(params)  # the keys in the order of params: W1, b1, ...
-        out = dict.fromkeys(params)
-    else:
-        grads = out
+    grads = dict.fromkeys(params)  # the keys in the order of params: W1, b1, ...
     for l in range(L, 0, -1):
         W, A_prev = params[f"W{l}"], cache[f"A{l - 1}"]
-        grads[f"W{l}"] = np.matmul(delta.T, A_prev, out=out[f"W{l}"])      # eq-bp4
+        grads[f"W{l}"] = delta.T @ A_prev                       # eq-bp4
         if alpha:
             grads[f"W{l}"] += (alpha / m) * W                   # eq-l2-grad
         # eq-bp3, Delta^T 1, computed as the row 1^T Delta: a matrix-vector
-        # product, faster than delta.sum(axis=0) (the scikit-learn chapter
-        # measures it)
-        grads[f"b{l}"] = np.matmul(ones, delta, out=out[f"b{l}"])
+        # product, faster than delta.sum(axis=0) (Chapter 7 measures it)
+        grads[f"b{l}"] = ones @ delta
         if l > 1:
             delta = delta @ W                                   # eq-bp2
             delta *= hidden_prime(A_prev)
@@ -373,9 +367,9 @@ class _Optimizer:
     """The update rules of :func:`train`, on one flat parameter vector.
 
     ``theta`` and ``g`` are 1-D arrays holding every parameter and its
-    gradient; the per-layer arrays the network uses are views into them, so
-    one update is a handful of in-place NumPy calls for the whole network,
-    whatever its depth. The arithmetic is scikit-learn's
+    gradient (the per-layer parameter arrays the network uses are views into
+    ``theta``), so one update is a handful of in-place NumPy calls for the
+    whole network, whatever its depth. The arithmetic is scikit-learn's
     (``sklearn/neural_network/_stochastic_optimizers.py``), operation for
     operation. ``step`` overwrites ``g``.
     """
@@ -487,7 +481,7 @@ class History:
         NaN for an epoch that diverged. None without validation data.
     best_epoch : int or None
         The epoch with the smallest ``val_loss`` (the first, on a tie); None
-        without validation data.
+        without validation data (or when the first epoch diverged).
     best_params : dict or None
         A copy of the parameters at the end of ``best_epoch``: what early
         stopping with the held-out data would keep. None without validation
@@ -658,12 +652,12 @@ def train(
     epsilon = check_positive_number(epsilon, "epsilon")
     validation = _check_validation(validation, n_in, n_out, loss)
 
-    # Every parameter lives in one flat vector theta (ours to update in place)
-    # and every gradient in one flat g: the network works on views of them,
-    # the optimiser updates the whole vector in a few NumPy calls.
+    # Every parameter lives in one flat vector theta (ours to update in place;
+    # the network works on views of it) and the gradients are gathered in one
+    # flat g, so the optimiser updates the whole network in a few NumPy calls.
     size, layout = _flat_layout(params)
     theta, g = np.empty(size), np.empty(size)
-    live, grads = _unflatten(theta, layout), _unflatten(g, layout)
+    live, g_views = _unflatten(theta, layout), _unflatten(g, layout)
     for k, v in params.items():
         live[k][...] = v
     n_weights = sum(live[k].size for k in live if k[0] == "W")
@@ -689,7 +683,9 @@ def train(
                 if alpha:                                       # eq-l2
                     batch_loss += 0.5 * alpha * float(np.vdot(weights, weights)) / mb
                 total += batch_loss * mb
-                _backward(live, cache, Yb, loss, alpha, ones[:mb], out=grads)
+                grads = _backward(live, cache, Yb, loss, alpha, ones[:mb])
+                for k, gk in grads.items():       # into the one flat gradient vector
+                    g_views[k][...] = gk
                 step(theta, g)
             history[epoch] = total / m
             # the sum of an array is finite only if every entry is: one cheap pass

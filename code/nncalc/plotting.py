@@ -196,12 +196,7 @@ def plot_output_surface(params, X=None, Y=None, hidden="sigmoid", output="sigmoi
     ax = new_ax(ax, (5.2, 4.2))
     if X is not None:
         X = check_inputs(X, 2, "X")
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = 0.15 * (hi - lo) + 1e-9
-        lo, hi = lo - pad, hi + pad
-    else:
-        lo, hi = np.array([-0.5, -0.5]), np.array([1.5, 1.5])
-    g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    g1, g2, _ = _plane_grid(X, resolution, pad=0.15, default=(-0.5, 1.5))
     grid = np.column_stack([g1.ravel(), g2.ravel()])
     out = network._forward(params, grid, hidden, output)[0].reshape(g1.shape)
     # bounded outputs keep their full range on the colour scale, so that an
@@ -230,14 +225,15 @@ def plot_output_surface(params, X=None, Y=None, hidden="sigmoid", output="sigmoi
     return ax
 
 
-def _plane_grid(X, resolution):
-    """A grid over the region of the points X (padded), or over [-1.5, 1.5]^2."""
+def _plane_grid(X, resolution, pad, default):
+    """A grid over the points X, each side widened by ``pad`` times their
+    range, or over ``default`` = (low, high) squared: (g1, g2, extent)."""
     if X is not None:
         lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = 0.1 * (hi - lo) + 1e-9
-        lo, hi = lo - pad, hi + pad
+        margin = pad * (hi - lo) + 1e-9
+        lo, hi = lo - margin, hi + margin
     else:
-        lo, hi = np.array([-1.5, -1.5]), np.array([1.5, 1.5])
+        lo, hi = np.full(2, float(default[0])), np.full(2, float(default[1]))
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
                          np.linspace(lo[1], hi[1], resolution))
     return g1, g2, (lo[0], hi[0], lo[1], hi[1])
@@ -330,7 +326,7 @@ def plot_decision_regions(params, X=None, labels=None, hidden="sigmoid", output=
         raise ValueError("labels: expected X as well (the points the labels belong to), "
                          "got X = None")
     ax = new_ax(ax, (5.2, 4.2))
-    g1, g2, extent = _plane_grid(X, resolution)
+    g1, g2, extent = _plane_grid(X, resolution, pad=0.1, default=(-1.5, 1.5))
     grid = np.column_stack([g1.ravel(), g2.ravel()])
     with np.errstate(under="ignore"):
         out = network._forward(params, grid, hidden, output)[0]
