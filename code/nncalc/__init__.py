@@ -14,7 +14,10 @@ True
 
 Conventions: ``W_l`` has shape ``(n_l, n_{l-1})``, ``b_l`` shape ``(n_l,)``;
 a batch ``X`` has one example per row, shape ``(m, n_0)``; losses are means
-over the batch and ``mse`` carries the factor 1/2.
+over the batch and ``mse`` carries the factor 1/2. Many classes: a
+``"softmax"`` output with ``cross_entropy`` and one-hot targets
+(:func:`one_hot`); optimisers ``"sgd"``, ``"momentum"``, ``"nesterov"`` and
+``"adam"`` in :func:`train`, with scikit-learn's update rules.
 """
 
 from . import autodiff, checks, datasets, explorers, graphs, plotting, sklearn_bridge, widgets
@@ -27,12 +30,25 @@ from .activations import (
     relu_prime,
     sigmoid,
     sigmoid_prime,
+    softmax,
+    softmax_jacobian,
     tanh,
     tanh_prime,
 )
 from .book import glue, notebook_setup
 from .gradcheck import assert_close, max_abs_difference, numerical_gradient, relative_error
-from .losses import EPS, bce, bce_prime, loss_value, mse, mse_prime, output_delta
+from .losses import (
+    EPS,
+    bce,
+    bce_prime,
+    cross_entropy,
+    cross_entropy_prime,
+    loss_value,
+    mse,
+    mse_prime,
+    one_hot,
+    output_delta,
+)
 from .network import (
     History,
     backward,
@@ -57,6 +73,8 @@ __all__ = [
     "bce",
     "bce_prime",
     "checks",
+    "cross_entropy",
+    "cross_entropy_prime",
     "datasets",
     "explorers",
     "forward",
@@ -73,6 +91,7 @@ __all__ = [
     "n_layers",
     "notebook_setup",
     "numerical_gradient",
+    "one_hot",
     "output_delta",
     "plotting",
     "relative_error",
@@ -82,6 +101,8 @@ __all__ = [
     "sklearn_bridge",
     "sigmoid",
     "sigmoid_prime",
+    "softmax",
+    "softmax_jacobian",
     "tanh",
     "tanh_prime",
     "train",

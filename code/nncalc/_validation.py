@@ -18,8 +18,14 @@ import re
 
 import numpy as np
 
+#: Element-wise activations: allowed in hidden layers and at the output.
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "identity")
-LOSS_NAMES = ("mse", "bce")
+#: Output activations: the element-wise ones and the row-wise softmax, which
+#: couples the units of a layer and is an output activation only.
+OUTPUT_NAMES = ACTIVATION_NAMES + ("softmax",)
+LOSS_NAMES = ("mse", "bce", "cross_entropy")
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam")
+INIT_NAMES = ("glorot", "he")
 
 _PARAM_KEY = re.compile(r"^([Wb])([1-9][0-9]*)$")
 
@@ -78,11 +84,49 @@ def check_name(value, name: str, allowed: tuple[str, ...]) -> str:
 
 
 def check_activation(value, name: str) -> str:
+    """An element-wise activation: a hidden layer's, or an output where softmax
+    is not supported. ``"softmax"`` gets its own message."""
+    if value == "softmax":
+        if "hidden" in name:
+            raise ValueError(
+                f"{name}: expected one of {ACTIVATION_NAMES}, got 'softmax': softmax is an "
+                "output activation only (it turns the last layer's units into probabilities "
+                "that sum to 1), so it cannot be a hidden activation"
+            )
+        raise ValueError(
+            f"{name}: expected one of {ACTIVATION_NAMES} (this function does not support "
+            "a softmax output), got 'softmax'"
+        )
     return check_name(value, name, ACTIVATION_NAMES)
+
+
+def check_output_activation(value, name: str = "output") -> str:
+    """An output activation: an element-wise one or ``"softmax"``."""
+    return check_name(value, name, OUTPUT_NAMES)
+
+
+def check_softmax_width(output: str, n_out: int, name: str = "output") -> None:
+    """A softmax output needs at least two units (one unit would always be 1)."""
+    if output == "softmax" and n_out < 2:
+        raise ValueError(
+            f"{name}: a softmax output needs n_L >= 2 output units (the softmax of a single "
+            f"unit is always 1), got n_L = {n_out}; for two classes with one output unit "
+            "use output='sigmoid' with loss='bce'"
+        )
 
 
 def check_loss(value, name: str = "loss") -> str:
     return check_name(value, name, LOSS_NAMES)
+
+
+def check_unit_interval(value, name: str, closed_right: bool = False) -> float:
+    """A real number in [0, 1) (or [0, 1] with ``closed_right``); bools are rejected."""
+    interval = "[0, 1]" if closed_right else "[0, 1)"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a number in {interval}, got {describe(value)}")
+    if not (0 <= value < 1 or (closed_right and value == 1)):
+        raise ValueError(f"{name}: expected a number in {interval}, got {value!r}")
+    return float(value)
 
 
 def check_positive_number(value, name: str) -> float:
@@ -242,9 +286,13 @@ def check_targets(Y, shape: tuple[int, int], name: str = "Y") -> np.ndarray:
         return Y.reshape(m, 1)
     if Y.shape != (m, n_out):
         hint = " or a 1-D array of length " + str(m) if n_out == 1 else ""
+        labels = ""
+        if n_out >= 2 and Y.shape in ((m,), (m, 1)):
+            labels = (f"; if these are class labels 0, ..., {n_out - 1}, turn them into "
+                      f"one-hot rows with nc.one_hot(labels, {n_out})")
         raise ValueError(
             f"{name}: expected shape ({m}, {n_out}) to match the prediction{hint}, "
-            f"got shape {Y.shape}"
+            f"got shape {Y.shape}{labels}"
         )
     return Y
 
@@ -256,6 +304,56 @@ def check_probability_targets(Y: np.ndarray, name: str = "Y") -> None:
             f"{name}: expected targets in [0, 1] for binary cross-entropy, got "
             f"values in [{Y.min():g}, {Y.max():g}]"
         )
+
+
+def check_distribution_targets(Y: np.ndarray, name: str = "Y") -> None:
+    r"""Cross-entropy needs target rows that are probability distributions.
+
+    Every entry in [0, 1] and every row summing to 1 within
+    :math:`\sqrt{\varepsilon} \approx 1.5 \cdot 10^{-8}` (the tolerance
+    scikit-learn's ``log_loss`` uses for the rows of its probabilities), so
+    soft labels typed as decimals pass.
+    """
+    if not Y.size:
+        return
+    lo, hi = Y.min(), Y.max()
+    rows = Y.sum(axis=1)
+    bad = np.flatnonzero(np.abs(rows - 1.0) > _ROW_SUM_RTOL)
+    if lo >= 0 and hi <= 1 and not bad.size:
+        return
+    integral = bool(np.all(Y == np.round(Y)))
+    if Y.shape[1] == 1:
+        hint = ("; with one output every row would have to be 1: for labels 0/1 and one "
+                "output use loss='bce', or one-hot rows and a softmax output with "
+                "nc.one_hot(labels, 2)")
+    elif integral and hi > 1:
+        hint = ("; class labels go in one-hot rows: nc.one_hot(labels, "
+                f"{Y.shape[1]})")
+    else:
+        hint = ""
+    if lo < 0 or hi > 1:
+        raise ValueError(
+            f"{name}: expected one-hot (or probability) rows with entries in [0, 1] for "
+            f"cross-entropy, got values in [{lo:g}, {hi:g}]{hint}"
+        )
+    i = int(bad[0])
+    raise ValueError(
+        f"{name}: expected one-hot (or probability) rows that sum to 1 for cross-entropy, "
+        f"got {bad.size} row{'s' if bad.size > 1 else ''} that do not (row {i} sums to "
+        f"{rows[i]:.6g}){hint}"
+    )
+
+
+#: Relative tolerance of the row sums in :func:`check_distribution_targets`.
+_ROW_SUM_RTOL = float(np.sqrt(np.finfo(np.float64).eps))
+
+
+def check_loss_targets(Y: np.ndarray, loss: str, name: str = "Y") -> None:
+    """The value checks each loss needs of its (already shaped) targets."""
+    if loss == "bce":
+        check_probability_targets(Y, name)
+    elif loss == "cross_entropy":
+        check_distribution_targets(Y, name)
 
 
 def check_same_structure(grads, params: dict[str, np.ndarray], name: str = "grads"):

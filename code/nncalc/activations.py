@@ -5,6 +5,11 @@ Each activation :math:`f` is applied element-wise, :math:`a = f(z)`
 :math:`f'(z)` is what backpropagation multiplies by (equation ``eq-bp2`` in
 Chapter 5, *Backpropagation*).
 
+The exception is :func:`softmax` (Chapter 6, *Many classes*), which maps
+each row of logits to probabilities and so couples the units of a layer:
+its derivative is a Jacobian matrix (:func:`softmax_jacobian`), not an
+element-wise factor. It is an output activation only.
+
 The public functions validate their input (a finite numeric array or
 number). The network code calls the unchecked versions in
 :data:`FUNCTIONS` and :data:`DERIVATIVES_FROM_OUTPUT` after validating its
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_activation
+from ._validation import as_float_array, check_activation, check_output_activation
 
 __all__ = [
     "sigmoid",
@@ -26,6 +31,8 @@ __all__ = [
     "relu_prime",
     "identity",
     "identity_prime",
+    "softmax",
+    "softmax_jacobian",
     "activation",
     "activation_prime",
 ]
@@ -36,7 +43,7 @@ __all__ = [
 def _sigmoid(z, out=None):
     # 1/(1 + e^{-z}) in four in-place passes: negate, exp, add 1, reciprocal
     # (no temporary array; on large arrays two to three times faster than
-    # scipy's expit, as Chapter 7 measures). Accurate to a few ulp wherever
+    # scipy's expit, as Chapter 8 measures). Accurate to a few ulp wherever
     # sigma(z) is a normal double (z > -708). For z < -709, e^{-z} overflows to inf and
     # 1/(1 + inf) = 0, less than 1e-308 from sigma(z): the overflow is
     # expected, so it is not reported.
@@ -65,9 +72,29 @@ def _identity(z, out=None):
     return out
 
 
+def _softmax(z, out=None):
+    # Row-wise softmax of a 2-D array in three in-place passes (shift, exp,
+    # normalise). Subtracting the row's maximum changes nothing mathematically
+    # (the factor e^{-max} cancels between numerator and denominator) and makes every exponent <= 0: exp cannot overflow,
+    # the largest entry of a row is exp(0) = 1, so the row sum lies in [1, K]
+    # and the division is safe. Exponents below about -745 underflow to 0,
+    # less than 1e-323 from the true value: expected, and NumPy ignores
+    # underflow unless told otherwise (the public softmax and train make
+    # sure of it). Equal logits give exp(0) = 1 everywhere and exactly the
+    # rounded 1/K.
+    if out is None:
+        out = np.empty_like(z)
+    np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= np.add.reduce(out, axis=1, keepdims=True)
+    return out
+
+
 #: ``name -> f`` with ``f(z, out=None)``; unchecked. ``out`` may be ``z``
-#: itself (the training loop overwrites Z with the activation).
-FUNCTIONS = {"sigmoid": _sigmoid, "tanh": _tanh, "relu": _relu, "identity": _identity}
+#: itself (the training loop overwrites Z with the activation). Softmax
+#: works on the rows of a 2-D array; the others on any shape.
+FUNCTIONS = {"sigmoid": _sigmoid, "tanh": _tanh, "relu": _relu, "identity": _identity,
+             "softmax": _softmax}
 
 
 # Derivatives written through the activation's output a = f(z). Backprop has
@@ -135,7 +162,7 @@ def sigmoid(z):
 def sigmoid_prime(z):
     r"""Derivative :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`.
 
-    Equation ``eq-sigmoid-prime`` (Chapter 4, *The chain rule*).
+    Equation ``eq-sigmoid-prime`` (Chapter 3, *The chain rule*).
 
     Parameters
     ----------
@@ -236,11 +263,83 @@ def identity_prime(z):
     return _result(_identity_prime_a(_checked(z)), z)
 
 
+def _logits(z, name="z"):
+    """A vector (K,) or a batch (m, K) of logits, K >= 1, as a float array."""
+    z = _checked(z, name)
+    if z.ndim not in (1, 2) or z.shape[-1] == 0 or z.size == 0:
+        raise ValueError(
+            f"{name}: expected a vector of K logits (shape (K,)) or a batch with one "
+            f"example per row (shape (m, K)), got shape {z.shape}"
+        )
+    return z
+
+
+def softmax(z):
+    r"""Softmax: logits to probabilities, row by row, equation ``eq-softmax``.
+
+    .. math:: p_k = \frac{e^{z_k}}{\sum_{j=1}^{K} e^{z_j}}, \qquad k = 1, \dots, K
+
+    For a batch ``z`` of shape (m, K) (one example per row, as everywhere
+    in nncalc) each row is normalised on its own: every row of the result
+    is positive and sums to 1. The computation subtracts each row's
+    maximum from its logits first, which leaves the result unchanged (the
+    factor :math:`e^{-\max_j z_j}` cancels) and keeps it finite and free of warnings for any
+    finite logits, :math:`|z| = 10^4` included; equal logits give exactly
+    (the rounded) :math:`1/K`. Probabilities smaller than about
+    :math:`10^{-323}` come out as 0 (they underflow), silently.
+
+    Softmax couples the units of a layer, so it is an output activation
+    only (``output="softmax"`` in :func:`nncalc.forward` and
+    :func:`nncalc.train`); its derivative is :func:`softmax_jacobian`.
+
+    Parameters
+    ----------
+    z : array_like of shape (K,) or (m, K)
+        Logits (pre-activations of the output layer); finite real numbers.
+
+    Returns
+    -------
+    ndarray of the shape of ``z``
+    """
+    z = _logits(z)
+    with np.errstate(under="ignore"):
+        return _softmax(z.reshape(1, -1)).reshape(z.shape) if z.ndim == 1 else _softmax(z)
+
+
+def softmax_jacobian(z):
+    r"""The Jacobian of :func:`softmax`, equation ``eq-softmax-jacobian``.
+
+    .. math:: J_{jk} = \frac{\partial p_j}{\partial z_k} = p_j(\delta_{jk} - p_k),
+              \qquad J = \operatorname{diag}(p) - p\,p^\top
+
+    (numerator layout: row ``j`` is output :math:`p_j`). ``J`` is
+    symmetric, and every row and column sums to 0 because the
+    probabilities always sum to 1.
+
+    Parameters
+    ----------
+    z : array_like of shape (K,) or (m, K)
+        Logits of one example, or of a batch (one example per row).
+
+    Returns
+    -------
+    ndarray of shape (K, K), or (m, K, K): one Jacobian per example
+    """
+    z = _logits(z)
+    with np.errstate(under="ignore"):
+        p = _softmax(np.atleast_2d(z))
+    J = -p[:, :, None] * p[:, None, :]
+    idx = np.arange(p.shape[1])
+    J[:, idx, idx] += p
+    return J[0] if z.ndim == 1 else J
+
+
 _PUBLIC = {
     "sigmoid": (sigmoid, sigmoid_prime),
     "tanh": (tanh, tanh_prime),
     "relu": (relu, relu_prime),
     "identity": (identity, identity_prime),
+    "softmax": (softmax, None),
 }
 
 
@@ -249,26 +348,35 @@ def activation(name):
 
     Parameters
     ----------
-    name : {"sigmoid", "tanh", "relu", "identity"}
+    name : {"sigmoid", "tanh", "relu", "identity", "softmax"}
 
     Returns
     -------
     callable
-        The validated function, e.g. :func:`sigmoid`.
+        The validated function, e.g. :func:`sigmoid` (:func:`softmax` for
+        ``"softmax"``, which works row by row).
     """
-    return _PUBLIC[check_activation(name, "name")][0]
+    return _PUBLIC[check_output_activation(name, "name")][0]
 
 
 def activation_prime(name):
-    """The derivative of the activation called ``name``.
+    """The derivative of the element-wise activation called ``name``.
 
     Parameters
     ----------
     name : {"sigmoid", "tanh", "relu", "identity"}
+        Softmax has no element-wise derivative (it is a Jacobian matrix,
+        :func:`softmax_jacobian`): ``"softmax"`` raises ``ValueError``.
 
     Returns
     -------
     callable
         The validated derivative, e.g. :func:`sigmoid_prime`.
     """
+    if name == "softmax":
+        raise ValueError(
+            "name: expected one of ('sigmoid', 'tanh', 'relu', 'identity'), got 'softmax': "
+            "softmax couples the units of a row, so its derivative is not element-wise; "
+            "use nncalc.softmax_jacobian(z) for the Jacobian"
+        )
     return _PUBLIC[check_activation(name, "name")][1]

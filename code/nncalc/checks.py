@@ -33,6 +33,8 @@ __all__ = [
     "check_weight_grad",
     "check_backward",
     "check_sgd_step",
+    "check_softmax",
+    "check_softmax_ce_delta",
 ]
 
 _RTOL, _ATOL = 1e-6, 1e-9
@@ -69,11 +71,12 @@ def _close(a, b):
     return a.shape == b.shape and np.allclose(a, b, rtol=_RTOL, atol=_ATOL)
 
 
-def _diagnose(got, expected, factors=()):
+def _diagnose(got, expected, factors=(), shape_of="the gradient has the shape of the parameter"):
     """Why ``got`` differs from ``expected``; None when they agree.
 
     ``factors`` is a sequence of ``(factor, explanation)``: when ``got`` equals
-    ``factor * expected`` the explanation is returned.
+    ``factor * expected`` the explanation is returned. ``shape_of`` says,
+    for a transposed result, what fixes the right shape.
     """
     try:
         got = np.asarray(got, dtype=np.float64)
@@ -82,8 +85,8 @@ def _diagnose(got, expected, factors=()):
     if got.shape != expected.shape:
         if got.size == expected.size and got.ndim == expected.ndim == 2 \
                 and got.shape == expected.T.shape and _close(got, expected.T):
-            return (f"is off by a transpose: it returned shape {got.shape}, the gradient "
-                    f"has the shape of the parameter, {expected.shape}")
+            return (f"is off by a transpose: it returned shape {got.shape}, {shape_of}, "
+                    f"{expected.shape}")
         if got.size == expected.size and _close(got.reshape(expected.shape), expected):
             return (f"has the right numbers in the wrong shape: {got.shape} instead of "
                     f"{expected.shape}")
@@ -333,3 +336,144 @@ def check_sgd_step(fn):
             return _fail(fn, f"is wrong for {key}: the change it makes {problem}")
     return CheckResult(True, f"✓ Correct: {_name(fn)} takes one step θ − η ∂L/∂θ and leaves "
                              "the old parameters unchanged.")
+
+
+# -- many classes ----------------------------------------------------------------------
+
+def _softmax_columns(Z):
+    """The softmax taken down the columns (over the examples): a known mistake."""
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
+def _softmax_cases():
+    rng = np.random.default_rng(5)
+    return [
+        ("a batch of 5 examples with 4 classes", rng.normal(size=(5, 4)) * 2),
+        ("logits of size 1000", np.array([[1000.0, 990.0, -1000.0], [-1000.0, -999.0, -1005.0],
+                                          [800.0, 800.0, 800.0]])),
+    ]
+
+
+def _overflowed(got):
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return arr.size > 0 and not np.all(np.isfinite(arr))
+
+
+_STABILITY_HINT = ("returns NaN or infinite values for logits of size 1000: e^1000 overflows; "
+                   "subtract each row's largest logit before exp (the softmax does not change)")
+
+
+def check_softmax(fn):
+    r"""Check a reader's row-wise softmax (equation ``eq-softmax``).
+
+    ``fn(Z)`` gets logits of shape ``(m, K)``, one example per row, and must
+    return the probabilities :math:`p_{ik} = e^{z_{ik}}/\sum_j e^{z_{ij}}` of the
+    same shape, each row summing to 1. The second test has logits of size
+    1000, which a softmax that does not subtract the row's maximum first
+    turns into NaN.
+
+    Returns
+    -------
+    CheckResult
+    """
+    _require_callable(fn, "fn")
+    for what, Z in _softmax_cases():
+        with np.errstate(all="ignore"):     # the reader's overflow is diagnosed below
+            got, error = _call(fn, Z.copy())
+        if error:
+            return _fail(fn, f"{error} on {what}")
+        if _overflowed(got):
+            return _fail(fn, _STABILITY_HINT)
+        expected = act.softmax(Z)
+        try:
+            arr = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            arr = None
+        if arr is not None and arr.shape == Z.shape:
+            with np.errstate(over="ignore", invalid="ignore"):
+                known = [
+                    (_softmax_columns(Z), "normalises each column (over the examples); "
+                                          "the softmax normalises each row, over its K classes: "
+                                          "sum with axis=1"),
+                    (np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(),
+                     "normalises over the whole batch; each row (one example) must sum to 1 on "
+                     "its own: sum with axis=1, keepdims=True"),
+                    (act.sigmoid(Z), "applies the sigmoid to each logit; the softmax divides "
+                                     "e^z by the sum of e^z over the row"),
+                    (np.exp(Z), "does not normalise: divide each row by its sum"),
+                    (np.exp(Z - Z.max(axis=1, keepdims=True)),
+                     "does not normalise: divide each row by its sum"),
+                ]
+            for wrong, explanation in known:
+                if np.all(np.isfinite(wrong)) and _close(arr, wrong):
+                    return _fail(fn, explanation)
+        problem = _diagnose(got, expected, shape_of="the probabilities have the shape of Z")
+        if problem:
+            return _fail(fn, f"{problem} (on {what})")
+    return CheckResult(True, f"✓ Correct: {_name(fn)} returns the row-wise softmax, and stays "
+                             "finite for logits of size 1000.")
+
+
+def check_softmax_ce_delta(fn):
+    r"""Check a reader's output error for a softmax output with cross-entropy.
+
+    ``fn(Z, Y)`` gets the logits :math:`Z^{(L)}` of shape ``(m, K)`` and
+    one-hot targets ``Y`` of the same shape and must return
+    :math:`\Delta^{(L)} = \partial\mathcal L/\partial Z^{(L)} = (P - Y)/m`
+    with :math:`P = \operatorname{softmax}(Z^{(L)})` row by row (equation
+    ``eq-softmax-ce-delta``). It is called on a batch of 5 examples with 4
+    classes and on logits of size 1000.
+
+    Returns
+    -------
+    CheckResult
+    """
+    _require_callable(fn, "fn")
+    rng = np.random.default_rng(6)
+    for what, Z in _softmax_cases():
+        m, K = Z.shape
+        Y = np.eye(K)[rng.integers(0, K, m)]
+        with np.errstate(all="ignore"):     # the reader's overflow is diagnosed below
+            got, error = _call(fn, Z.copy(), Y.copy())
+        if error:
+            return _fail(fn, f"{error} on {what}")
+        if _overflowed(got):
+            return _fail(fn, _STABILITY_HINT)
+        P = act.softmax(Z)
+        expected = (P - Y) / m
+        try:
+            arr = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            arr = None
+        if arr is not None and arr.shape == Z.shape:
+            G = losses.cross_entropy_prime(P, Y)
+            known = [
+                ((Z - Y) / m, "forgot the softmax: subtract Y from the probabilities "
+                              "P = softmax(Z), not from the logits Z"),
+                ((_softmax_columns(Z) - Y) / m, "takes the softmax down the columns (over the "
+                                               "examples); it normalises each row, over its "
+                                               "K classes"),
+                (P / m, "forgot to subtract the targets: Δ = (P − Y)/m"),
+                (G, "returns ∂L/∂P; Δ = ∂L/∂Z needs the softmax Jacobian too, and the "
+                    "product simplifies to (P − Y)/m"),
+                (G * P * (1 - P), "uses only the diagonal of the softmax Jacobian, "
+                                  "p_k(1 − p_k); its off-diagonal entries −p_j p_k count too, "
+                                  "and with them Δ = (P − Y)/m"),
+                (expected / K, f"is {K} times too small: divide by m, not by m·K (the loss "
+                               "sums over the classes and averages over the examples)"),
+            ]
+            for wrong, explanation in known:
+                if _close(arr, wrong):
+                    return _fail(fn, explanation)
+        problem = _diagnose(got, expected, factors=[
+            (float(m), f"is {m} times too large: the loss is a mean, so divide by m = {m}"),
+            (1.0 / m, f"is {m} times too small: divide by m = {m} only once"),
+        ], shape_of="Δ has the shape of Z")
+        if problem:
+            return _fail(fn, f"{problem} (on {what})")
+    return CheckResult(True, f"✓ Correct: {_name(fn)} returns Δ = (softmax(Z) − Y)/m, also "
+                             "for logits of size 1000.")

@@ -1,8 +1,11 @@
-"""Small seeded toy data sets for the chapters.
+"""Small seeded toy data sets for the chapters, and scikit-learn's digits.
 
-Every function takes a ``seed`` and returns the same arrays for the same
-arguments. Inputs are ``X`` of shape ``(m, n_0)`` (examples as rows) and
-targets ``Y`` of shape ``(m, 1)``.
+Every toy function takes a ``seed`` and returns the same arrays for the
+same arguments. Inputs are ``X`` of shape ``(m, n_0)`` (examples as rows).
+The two-class and regression sets return targets ``Y`` of shape
+``(m, 1)``; the many-class sets (:func:`spiral`, :func:`blobs`,
+:func:`digits`) return integer ``labels`` of shape ``(m,)``, which
+:func:`nncalc.one_hot` turns into the targets of ``cross_entropy``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import numpy as np
 
 from ._validation import check_nonnegative_number, check_positive_int, describe
 
-__all__ = ["xor", "circles", "sine", "worked_example", "xor_by_hand"]
+__all__ = ["xor", "circles", "sine", "spiral", "blobs", "digits", "worked_example",
+           "xor_by_hand"]
 
 
 def _rng(seed):
@@ -102,6 +106,120 @@ def sine(m=100, noise=0.1, seed=0):
     x = np.sort(rng.uniform(-np.pi, np.pi, m))
     y = np.sin(x) + noise * rng.standard_normal(m)
     return x.reshape(m, 1), y.reshape(m, 1)
+
+
+def _check_classes(n_classes):
+    n_classes = check_positive_int(n_classes, "n_classes")
+    if n_classes < 2:
+        raise ValueError(f"n_classes: expected an integer >= 2, got {n_classes!r}")
+    return n_classes
+
+
+def spiral(m=300, n_classes=3, noise=0.2, turns=0.75, seed=0):
+    r"""Interleaved spiral arms in the plane, one per class.
+
+    Example ``i`` has label ``i % n_classes`` (the classes take turns, so
+    every run of ``n_classes`` consecutive rows, and so every mini-batch of
+    :func:`nncalc.train`, which does not shuffle, holds all classes). It
+    lies at a radius :math:`r` drawn uniformly from [0.05, 1] on arm
+    :math:`k` of its class, at the angle
+
+    .. math:: \varphi = \frac{2\pi k}{K} + 2\pi \cdot \text{turns} \cdot r
+              + \text{noise}\cdot\varepsilon, \qquad \varepsilon \sim \mathcal N(0, 1),
+
+    so :math:`x = r(\cos\varphi, \sin\varphi)`, inside the unit disc. No
+    straight line (and no softmax without a hidden layer) separates the
+    arms.
+
+    Parameters
+    ----------
+    m : int >= 1, default 300
+    n_classes : int >= 2, default 3
+    noise : float >= 0, default 0.2
+        Standard deviation of the Gaussian jitter of the angle, in radians.
+    turns : float >= 0, default 0.75
+        How far each arm winds around the centre, in full turns.
+    seed : int or None, default 0
+
+    Returns
+    -------
+    X : ndarray of shape (m, 2)
+    labels : ndarray of shape (m,), integers 0, ..., n_classes - 1
+    """
+    m = check_positive_int(m, "m")
+    n_classes = _check_classes(n_classes)
+    noise = check_nonnegative_number(noise, "noise")
+    turns = check_nonnegative_number(turns, "turns")
+    rng = _rng(seed)
+    labels = np.arange(m) % n_classes
+    r = rng.uniform(0.05, 1.0, m)
+    angle = 2 * np.pi * (labels / n_classes + turns * r) + noise * rng.standard_normal(m)
+    X = r[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    return X, labels
+
+
+def blobs(m=300, n_classes=3, spread=0.5, seed=0):
+    r"""Round Gaussian clouds, one per class, around a circle of radius 2.
+
+    Example ``i`` has label ``k = i % n_classes`` (the classes take turns,
+    as in :func:`spiral`) and lies at the centre
+    :math:`2(\cos(2\pi k/K), \sin(2\pi k/K))` plus Gaussian noise of
+    standard deviation ``spread`` in each coordinate. With a small spread
+    the classes are separated by straight lines: a network without hidden
+    layer (softmax regression) suffices.
+
+    Parameters
+    ----------
+    m : int >= 1, default 300
+    n_classes : int >= 2, default 3
+    spread : float >= 0, default 0.5
+    seed : int or None, default 0
+
+    Returns
+    -------
+    X : ndarray of shape (m, 2)
+    labels : ndarray of shape (m,), integers 0, ..., n_classes - 1
+    """
+    m = check_positive_int(m, "m")
+    n_classes = _check_classes(n_classes)
+    spread = check_nonnegative_number(spread, "spread")
+    rng = _rng(seed)
+    labels = np.arange(m) % n_classes
+    angle = 2 * np.pi * np.arange(n_classes) / n_classes
+    centres = 2.0 * np.column_stack([np.cos(angle), np.sin(angle)])
+    X = centres[labels] + spread * rng.standard_normal((m, 2))
+    return X, labels
+
+
+def digits():
+    """The handwritten digits bundled with scikit-learn: 1797 images of 8 x 8 pixels.
+
+    A wrapper of ``sklearn.datasets.load_digits``, which reads a copy shipped
+    inside scikit-learn (nothing is downloaded). The images are the test
+    set of the *Optical Recognition of Handwritten Digits* data of the UCI
+    Machine Learning Repository: E. Alpaydin and C. Kaynak (1998),
+    https://archive.ics.uci.edu/ml/datasets/Optical+Recognition+of+Handwritten+Digits.
+    Each was scanned as a 32 x 32 bitmap and reduced to 8 x 8 by counting the
+    black pixels in every 4 x 4 block, so a pixel is a whole number from 0
+    (white) to 16 (black).
+
+    The data are returned as they are, in scikit-learn's order: no scaling
+    and no split into training and test sets (the chapter that uses them
+    does both, in view of the reader).
+
+    Returns
+    -------
+    X : ndarray of shape (1797, 64), float64
+        One image per row, the 8 x 8 pixels row by row
+        (``X[i].reshape(8, 8)`` is the image), values 0, ..., 16.
+    labels : ndarray of shape (1797,), int64
+        The digit shown, 0, ..., 9.
+    """
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    return np.asarray(data.data, dtype=np.float64).copy(), \
+        np.asarray(data.target, dtype=np.int64).copy()
 
 
 def worked_example():

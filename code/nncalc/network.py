@@ -26,17 +26,23 @@ import numpy as np
 from . import activations as act
 from . import losses
 from ._validation import (
+    INIT_NAMES,
+    OPTIMIZER_NAMES,
     check_activation,
     check_inputs,
     check_layer_sizes,
     check_loss,
+    check_loss_targets,
+    check_name,
     check_nonnegative_number,
+    check_output_activation,
     check_params,
     check_positive_int,
     check_positive_number,
-    check_probability_targets,
     check_same_structure,
+    check_softmax_width,
     check_targets,
+    check_unit_interval,
     describe,
     layer_sizes_of,
 )
@@ -60,14 +66,28 @@ def n_layers(params) -> int:
 
 # -- initialisation ---------------------------------------------------------------
 
-def init_params(layer_sizes, seed=0):
+def init_params(layer_sizes, seed=0, init="glorot"):
     r"""Random initial parameters for a network with the given layer sizes.
 
-    Weights are drawn from the Glorot (Xavier) uniform distribution,
-    :math:`W^{(l)}_{jk} \sim U(-r, r)` with
-    :math:`r = \sqrt{6/(n_{l-1} + n_l)}`, which keeps the variance of the
-    signals roughly constant from layer to layer; biases start at 0.
-    Chapter 6, *Training*, explains why the weights must not all be equal.
+    Biases start at 0. The weights of layer ``l``, with fan-in
+    :math:`n_{in} = n_{l-1}` and fan-out :math:`n_{out} = n_l`, are drawn
+    independently from
+
+    * ``init="glorot"`` (Glorot and Bengio 2010, also called Xavier; the
+      default): the uniform distribution :math:`U(-r, r)` with
+      :math:`r = \sqrt{6/(n_{in} + n_{out})}`, of variance
+      :math:`2/(n_{in} + n_{out})` (equation ``eq-ch6-glorot-variance``),
+      which keeps the variance of the signals roughly constant from layer to
+      layer for units that are linear near 0 (tanh, sigmoid's middle);
+    * ``init="he"`` (He et al. 2015): the **normal** distribution
+      :math:`\mathcal N(0, 2/n_{in})`, variance :math:`2/n_{in}` (equation
+      ``eq-he-variance``), the paper's own choice; the factor 2 makes up
+      for ReLU, which sets the negative half of its (symmetric) inputs to 0
+      and so halves the mean square of what it passes on.
+
+    The *Training* chapter explains why the weights must not all be equal,
+    and where each variance comes from. For the same ``seed`` and sizes,
+    ``"glorot"`` gives the same weights as earlier versions of nncalc.
 
     Parameters
     ----------
@@ -77,6 +97,7 @@ def init_params(layer_sizes, seed=0):
     seed : int or None, default 0
         Seed of ``numpy.random.default_rng``; the same seed gives the same
         parameters.
+    init : {"glorot", "he"}, default "glorot"
 
     Returns
     -------
@@ -86,12 +107,16 @@ def init_params(layer_sizes, seed=0):
     sizes = check_layer_sizes(layer_sizes)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
         raise TypeError(f"seed: expected an integer or None, got {describe(seed)}")
+    init = check_name(init, "init", INIT_NAMES)
     rng = np.random.default_rng(seed)
     params = {}
     for l in range(1, len(sizes)):
         fan_in, fan_out = sizes[l - 1], sizes[l]
-        r = np.sqrt(6.0 / (fan_in + fan_out))
-        params[f"W{l}"] = rng.uniform(-r, r, size=(fan_out, fan_in))
+        if init == "glorot":
+            r = np.sqrt(6.0 / (fan_in + fan_out))
+            params[f"W{l}"] = rng.uniform(-r, r, size=(fan_out, fan_in))
+        else:                                   # eq-he-variance
+            params[f"W{l}"] = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
         params[f"b{l}"] = np.zeros(fan_out)
     return params
 
@@ -130,7 +155,10 @@ def forward(params, X, hidden="sigmoid", output="identity"):
               A^{(l)} = f_l(Z^{(l)}), \qquad A^{(0)} = X,
 
     with :math:`f_l` = ``hidden`` for :math:`l < L` and ``output`` for the
-    last layer.
+    last layer. A ``"softmax"`` output is applied to each row (each
+    example) of :math:`Z^{(L)}` (equation ``eq-softmax``, see
+    :func:`nncalc.softmax`), so the row of :math:`\hat Y` holds the K
+    class probabilities of that example.
 
     Parameters
     ----------
@@ -139,9 +167,10 @@ def forward(params, X, hidden="sigmoid", output="identity"):
     X : array_like of shape (m, n_0)
         Inputs, one example per row (``m >= 1``).
     hidden : {"sigmoid", "tanh", "relu", "identity"}, default "sigmoid"
-        Activation of the hidden layers.
-    output : {"sigmoid", "tanh", "relu", "identity"}, default "identity"
-        Activation of the output layer.
+        Activation of the hidden layers (softmax is an output activation
+        only and is refused here).
+    output : {"sigmoid", "tanh", "relu", "identity", "softmax"}, default "identity"
+        Activation of the output layer; ``"softmax"`` needs n_L >= 2.
 
     Returns
     -------
@@ -154,9 +183,11 @@ def forward(params, X, hidden="sigmoid", output="identity"):
     """
     params = check_params(params)
     check_activation(hidden, "hidden")
-    check_activation(output, "output")
+    check_output_activation(output, "output")
+    check_softmax_width(output, params[f"W{len(params) // 2}"].shape[0])
     X = check_inputs(X, params["W1"].shape[1], "X")
-    return _forward(params, X, hidden, output)
+    with np.errstate(under="ignore"):        # a softmax's tiny probabilities
+        return _forward(params, X, hidden, output)
 
 
 # -- backward pass ----------------------------------------------------------------
@@ -211,7 +242,8 @@ def _check_cache(cache, params):
                 "nncalc.forward returned for these params"
             )
     check_activation(cache.get("hidden"), "cache['hidden']")
-    check_activation(cache.get("output"), "cache['output']")
+    check_output_activation(cache.get("output"), "cache['output']")
+    check_softmax_width(cache["output"], sizes[-1], "cache['output']")
 
 
 def backward(params, cache, Y, loss="mse", alpha=0.0):
@@ -231,10 +263,14 @@ def backward(params, cache, Y, loss="mse", alpha=0.0):
     gains :math:`(\alpha/m) W^{(l)}`; biases are not penalised.
 
     Every loss/activation pair is handled: the matching pairs (``mse`` with
-    an ``identity`` output, ``bce`` with a ``sigmoid`` output) use the
-    simplification :math:`\Delta^{(L)} = (\hat Y - Y)/m`, the others the
-    general product (see :func:`nncalc.output_delta`). ReLU's derivative at
-    0 is taken as 0.
+    an ``identity`` output, ``bce`` with a ``sigmoid`` output,
+    ``cross_entropy`` with a ``softmax`` output) use the simplification
+    :math:`\Delta^{(L)} = (\hat Y - Y)/m` (for softmax, equation
+    ``eq-softmax-ce-delta``), the others the general product: element-wise
+    for element-wise outputs, the softmax Jacobian-vector product
+    :math:`P \odot (G - (G \odot P)\mathbf 1\mathbf 1^\top)` for a softmax
+    output (see :func:`nncalc.output_delta`). ReLU's derivative at 0 is
+    taken as 0.
 
     Parameters
     ----------
@@ -243,8 +279,10 @@ def backward(params, cache, Y, loss="mse", alpha=0.0):
     cache : dict
         The cache returned by :func:`forward` for these parameters.
     Y : array_like of shape (m, n_L); (m,) accepted when n_L = 1
-        Targets. For ``bce`` they must lie in [0, 1].
-    loss : {"mse", "bce"}, default "mse"
+        Targets. For ``bce`` they must lie in [0, 1]; for
+        ``cross_entropy`` they are one-hot rows (:func:`nncalc.one_hot`) or
+        rows of probabilities summing to 1.
+    loss : {"mse", "bce", "cross_entropy"}, default "mse"
     alpha : float >= 0, default 0
         L2 regularisation strength (scikit-learn's ``alpha``).
 
@@ -260,8 +298,7 @@ def backward(params, cache, Y, loss="mse", alpha=0.0):
     _check_cache(cache, params)
     L = cache["L"]
     Y = check_targets(Y, cache[f"A{L}"].shape, "Y")
-    if loss == "bce":
-        check_probability_targets(Y, "Y")
+    check_loss_targets(Y, loss, "Y")
     return _backward(params, cache, Y, loss, alpha)
 
 
@@ -324,6 +361,98 @@ def sgd_step(params, grads, lr):
     return {k: params[k] - lr * grads[k] for k in params}
 
 
+# -- optimisers --------------------------------------------------------------------
+
+class _Optimizer:
+    """The update rules of :func:`train`, on one flat parameter vector.
+
+    ``theta`` and ``g`` are 1-D arrays holding every parameter and its
+    gradient (the per-layer parameter arrays the network uses are views into
+    ``theta``), so one update is a handful of in-place NumPy calls for the
+    whole network, whatever its depth. The arithmetic is scikit-learn's
+    (``sklearn/neural_network/_stochastic_optimizers.py``), operation for
+    operation. ``step`` overwrites ``g``.
+    """
+
+    def __init__(self, name, size, lr, momentum, beta_1, beta_2, epsilon):
+        self.name, self.lr, self.mu = name, lr, momentum
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.t = 0
+        if name in ("momentum", "nesterov"):
+            self.velocity = np.zeros(size)
+        if name == "nesterov" or name == "adam":
+            self.buffer = np.empty(size)
+        if name == "adam":
+            self.m1, self.m2 = np.zeros(size), np.zeros(size)
+        self.step = getattr(self, "_" + name)
+
+    def _sgd(self, theta, g):
+        # eq-sgd-update: theta <- theta - eta g
+        g *= self.lr
+        theta -= g
+
+    def _momentum(self, theta, g):
+        # eq-momentum: v <- mu v - eta g;  theta <- theta + v
+        v = self.velocity
+        v *= self.mu
+        g *= self.lr
+        v -= g
+        theta += v
+
+    def _nesterov(self, theta, g):
+        # eq-nesterov: v <- mu v - eta g;  theta <- theta + mu v - eta g (the new v)
+        v, step = self.velocity, self.buffer
+        v *= self.mu
+        g *= self.lr
+        v -= g
+        np.multiply(v, self.mu, out=step)
+        step -= g
+        theta += step
+
+    def _adam(self, theta, g):
+        # eq-adam: t <- t + 1;  m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2;
+        # theta <- theta - eta_t m / (sqrt(v) + eps),  eta_t = eta sqrt(1 - beta2^t)/(1 - beta1^t)
+        b1, b2, m1, m2, tmp = self.beta_1, self.beta_2, self.m1, self.m2, self.buffer
+        self.t += 1
+        m1 *= b1
+        np.multiply(g, 1.0 - b1, out=tmp)
+        m1 += tmp
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - b2
+        m2 *= b2
+        m2 += tmp
+        rate = self.lr * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
+        np.sqrt(m2, out=tmp)
+        tmp += self.epsilon
+        np.multiply(m1, -rate, out=g)
+        g /= tmp
+        theta += g
+
+
+def _flat_layout(params):
+    """Where each parameter lives in one flat vector: ``(size, {key: (start, shape)})``.
+
+    The weights come first (W1, W2, ..., then b1, b2, ...), as in
+    scikit-learn's ``coefs_ + intercepts_``, so they form one block (the L2
+    term acts on it); the dict keeps the order of ``params``.
+    """
+    L = len(params) // 2
+    where, start = {}, 0
+    for k in [f"W{l}" for l in range(1, L + 1)] + [f"b{l}" for l in range(1, L + 1)]:
+        where[k] = (start, params[k].shape)
+        start += params[k].size
+    return start, {k: where[k] for k in params}
+
+
+def _unflatten(flat, layout, copy=False):
+    """The parameter dict whose arrays are views into ``flat`` (or copies)."""
+    out = {}
+    for k, (start, shape) in layout.items():
+        view = flat[start:start + math.prod(shape)].reshape(shape)
+        out[k] = view.copy() if copy else view
+    return out
+
+
 # -- training ---------------------------------------------------------------------
 
 @dataclass
@@ -343,18 +472,52 @@ class History:
         True when training stopped early because the loss or a parameter
         stopped being a finite number (the learning rate was too large);
         ``loss`` then ends with the first non-finite value.
+    val_loss : ndarray of shape (epochs run,) or None
+        With ``validation=(X_val, Y_val)``: ``val_loss[e]`` is the loss on
+        the held-out data (without the L2 penalty, which does not depend
+        on the data) of the parameters at the **end** of epoch ``e``, after
+        its last update. It is measured half an epoch later, on average,
+        than ``loss[e]`` (for full-batch training exactly one update later).
+        NaN for an epoch that diverged. None without validation data.
+    best_epoch : int or None
+        The epoch with the smallest ``val_loss`` (the first, on a tie); None
+        without validation data (or when the first epoch diverged).
+    best_params : dict or None
+        A copy of the parameters at the end of ``best_epoch``: what early
+        stopping with the held-out data would keep. None without validation
+        data.
     """
 
     params: dict
     loss: np.ndarray = field(repr=False)
     diverged: bool = False
+    val_loss: np.ndarray | None = field(default=None, repr=False)
+    best_epoch: int | None = None
+    best_params: dict | None = field(default=None, repr=False)
 
     def __repr__(self):
         sizes = layer_sizes_of(self.params)
+        val = ""
+        if self.val_loss is not None:
+            val = (f", final val loss={self.val_loss[-1]:.6g}, best epoch={self.best_epoch}")
         return (
             f"History(layer_sizes={sizes}, epochs={len(self.loss)}, "
-            f"final loss={self.loss[-1]:.6g}{', diverged' if self.diverged else ''})"
+            f"final loss={self.loss[-1]:.6g}{val}{', diverged' if self.diverged else ''})"
         )
+
+
+def _check_validation(validation, n_in, n_out, loss):
+    if validation is None:
+        return None
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise TypeError(
+            "validation: expected a pair (X_val, Y_val) of held-out inputs and targets, "
+            f"or None, got {describe(validation)}"
+        )
+    X_val = check_inputs(validation[0], n_in, "validation[0] (X_val)")
+    Y_val = check_targets(validation[1], (X_val.shape[0], n_out), "validation[1] (Y_val)")
+    check_loss_targets(Y_val, loss, "validation[1] (Y_val)")
+    return X_val, Y_val
 
 
 def train(
@@ -369,19 +532,48 @@ def train(
     batch_size=None,
     alpha=0.0,
     callback=None,
+    optimizer="sgd",
+    momentum=0.9,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    validation=None,
 ):
-    r"""Train with (mini-batch) gradient descent: forward, backward, update.
+    r"""Train with (mini-batch) gradient descent or one of its variants.
 
     Each epoch walks through the examples in their given order (no
     shuffling) in batches of ``batch_size`` consecutive rows; the last batch
     of an epoch may be smaller. For every batch it computes the loss, the
-    gradients (:func:`backward`) and one update (equation
-    ``eq-sgd-update``). With ``batch_size=None`` every epoch is one full-batch
-    step.
+    gradients :math:`\mathbf g` (:func:`backward`) and one update of the
+    parameters :math:`\theta`, the update rule given by ``optimizer``,
+    with scikit-learn's arithmetic (its ``solver="sgd"`` and ``"adam"``, so
+    :mod:`nncalc.sklearn_bridge` reproduces every run):
 
-    The arguments are validated once; the loop then runs on unchecked
-    internals and updates its own copy of the parameters in place, so the
-    caller's ``params`` are never modified.
+    * ``"sgd"`` (default): plain gradient descent,
+      :math:`\theta \leftarrow \theta - \eta\,\mathbf g` (equation
+      ``eq-sgd-update``);
+    * ``"momentum"``: the velocity form (equation ``eq-momentum``),
+      :math:`v \leftarrow \mu v - \eta\,\mathbf g`,
+      :math:`\theta \leftarrow \theta + v`, with :math:`v = 0` at the start;
+    * ``"nesterov"``: scikit-learn's Nesterov momentum (equation
+      ``eq-nesterov``), the same velocity, then
+      :math:`\theta \leftarrow \theta + \mu v - \eta\,\mathbf g` with
+      the new :math:`v` (the gradient is taken at :math:`\theta`, not at a
+      look-ahead point);
+    * ``"adam"`` (equation ``eq-adam``), with :math:`t` the number of
+      updates so far (counted per batch, from 1):
+      :math:`m \leftarrow \beta_1 m + (1-\beta_1)\mathbf g`,
+      :math:`v \leftarrow \beta_2 v + (1-\beta_2)\,\mathbf g \odot \mathbf g`,
+      :math:`\theta \leftarrow \theta - \eta_t\, m \oslash (\sqrt v + \epsilon)`,
+      :math:`\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)`: the bias
+      corrections folded into the step size, and :math:`\epsilon` added to
+      :math:`\sqrt v` (not to the bias-corrected :math:`\sqrt{\hat v}`),
+      as in scikit-learn and in Kingma and Ba's "efficient version".
+
+    The state (velocity, moments, :math:`t`) starts at 0 in every call. The
+    arguments are validated once; the loop then runs on unchecked internals
+    and updates its own copy of the parameters in place, so the caller's
+    ``params`` are never modified.
 
     Parameters
     ----------
@@ -389,12 +581,16 @@ def train(
         Initial parameters.
     X : array_like of shape (m, n_0)
     Y : array_like of shape (m, n_L); (m,) accepted when n_L = 1
+        For ``cross_entropy``, one-hot rows (:func:`nncalc.one_hot`).
     epochs : int >= 1
     lr : float > 0
-        Learning rate :math:`\eta`.
-    loss : {"mse", "bce"}, default "mse"
-    hidden, output : {"sigmoid", "tanh", "relu", "identity"}
-        Hidden and output activations (defaults "sigmoid" and "identity").
+        Learning rate :math:`\eta` (for Adam, the step size before the
+        bias correction).
+    loss : {"mse", "bce", "cross_entropy"}, default "mse"
+    hidden : {"sigmoid", "tanh", "relu", "identity"}, default "sigmoid"
+    output : {"sigmoid", "tanh", "relu", "identity", "softmax"}, default "identity"
+        ``"softmax"`` needs n_L >= 2; with ``loss="cross_entropy"`` it is
+        scikit-learn's multi-class classifier.
     batch_size : int >= 1 or None, default None
         Examples per update; None (or any value >= m) means the full batch.
     alpha : float >= 0, default 0
@@ -403,12 +599,26 @@ def train(
         Called as ``callback(epoch, params, loss)`` after every epoch with
         the epoch's index, a copy of the current parameters and the epoch's
         loss; use it to record snapshots.
+    optimizer : {"sgd", "momentum", "nesterov", "adam"}, default "sgd"
+    momentum : float in [0, 1], default 0.9
+        :math:`\mu`, used by ``"momentum"`` and ``"nesterov"`` only (and
+        ignored by the others).
+    beta_1, beta_2 : float in [0, 1), defaults 0.9 and 0.999
+        Adam's decay rates of the first and second moments; ignored by the
+        other optimisers.
+    epsilon : float > 0, default 1e-8
+        Adam's :math:`\epsilon`; ignored by the other optimisers.
+    validation : (X_val, Y_val) or None, default None
+        Held-out data, never trained on: its loss is recorded after every
+        epoch (``History.val_loss``, ``best_epoch``, ``best_params``). Same
+        column counts and target rules as ``X`` and ``Y``.
 
     Returns
     -------
     History
-        ``history.params`` (final parameters) and ``history.loss`` (one
-        value per epoch).
+        ``history.params`` (final parameters), ``history.loss`` (one value
+        per epoch) and, with ``validation``, ``val_loss``, ``best_epoch``
+        and ``best_params``.
 
     Warns
     -----
@@ -422,11 +632,12 @@ def train(
     params = check_params(params)
     check_loss(loss)
     check_activation(hidden, "hidden")
-    check_activation(output, "output")
-    X = check_inputs(X, params["W1"].shape[1], "X")
-    Y = check_targets(Y, (X.shape[0], params[f"W{len(params) // 2}"].shape[0]), "Y")
-    if loss == "bce":
-        check_probability_targets(Y, "Y")
+    check_output_activation(output, "output")
+    n_in, n_out = params["W1"].shape[1], params[f"W{len(params) // 2}"].shape[0]
+    check_softmax_width(output, n_out)
+    X = check_inputs(X, n_in, "X")
+    Y = check_targets(Y, (X.shape[0], n_out), "Y")
+    check_loss_targets(Y, loss, "Y")
     epochs = check_positive_int(epochs, "epochs")
     lr = check_positive_number(lr, "lr")
     alpha = check_nonnegative_number(alpha, "alpha")
@@ -434,36 +645,77 @@ def train(
     batch = m if batch_size is None else min(check_positive_int(batch_size, "batch_size"), m)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback: expected a callable or None, got {describe(callback)}")
+    optimizer = check_name(optimizer, "optimizer", OPTIMIZER_NAMES)
+    momentum = check_unit_interval(momentum, "momentum", closed_right=True)
+    beta_1 = check_unit_interval(beta_1, "beta_1")
+    beta_2 = check_unit_interval(beta_2, "beta_2")
+    epsilon = check_positive_number(epsilon, "epsilon")
+    validation = _check_validation(validation, n_in, n_out, loss)
 
-    params = {k: v.copy() for k, v in params.items()}  # ours to update in place
+    # Every parameter lives in one flat vector theta (ours to update in place;
+    # the network works on views of it) and the gradients are gathered in one
+    # flat g, so the optimiser updates the whole network in a few NumPy calls.
+    size, layout = _flat_layout(params)
+    theta, g = np.empty(size), np.empty(size)
+    live, g_views = _unflatten(theta, layout), _unflatten(g, layout)
+    for k, v in params.items():
+        live[k][...] = v
+    n_weights = sum(live[k].size for k in live if k[0] == "W")
+    weights = theta[:n_weights]            # the block the L2 penalty acts on
+    step = _Optimizer(optimizer, theta.size, lr, momentum, beta_1, beta_2, epsilon).step
     loss_fn = losses._LOSSES[loss]
     history = np.empty(epochs)
+    val_history = best_epoch = best_theta = None
+    if validation is not None:
+        X_val, Y_val = validation
+        val_history = np.empty(epochs)
+        best_theta = theta.copy()
     batches = [(X[s:s + batch], Y[s:s + batch]) for s in range(0, m, batch)]  # views
     ones = np.ones(batch)
-    with np.errstate(over="ignore", invalid="ignore"):
+
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for epoch in range(epochs):
             total = 0.0
             for Xb, Yb in batches:
                 mb = Xb.shape[0]
-                y_hat, cache = _forward(params, Xb, hidden, output, keep_z=False)
-                total += (loss_fn(y_hat, Yb) + _l2_penalty(params, alpha, mb)) * mb
-                grads = _backward(params, cache, Yb, loss, alpha, ones[:mb])
-                for k, g in grads.items():                      # eq-sgd-update,
-                    g *= lr                                     # in place
-                    params[k] -= g
+                y_hat, cache = _forward(live, Xb, hidden, output, keep_z=False)
+                batch_loss = loss_fn(y_hat, Yb)
+                if alpha:                                       # eq-l2
+                    batch_loss += 0.5 * alpha * float(np.vdot(weights, weights)) / mb
+                total += batch_loss * mb
+                grads = _backward(live, cache, Yb, loss, alpha, ones[:mb])
+                for k, gk in grads.items():       # into the one flat gradient vector
+                    g_views[k][...] = gk
+                step(theta, g)
             history[epoch] = total / m
-            if not (math.isfinite(total) and _all_finite(params)):
+            # the sum of an array is finite only if every entry is: one cheap pass
+            # (np.add.reduce is np.sum without its Python-level dispatch)
+            diverged = not (math.isfinite(total) and math.isfinite(np.add.reduce(theta)))
+            if validation is not None:
+                if diverged:
+                    val_history[epoch] = np.nan
+                else:
+                    y_val = _forward(live, X_val, hidden, output, keep_z=False)[0]
+                    val_history[epoch] = loss_fn(y_val, Y_val)
+                    if best_epoch is None or val_history[epoch] < val_history[best_epoch]:
+                        best_epoch = epoch
+                        best_theta[...] = theta
+            if diverged:
                 warnings.warn(
                     f"training diverged at epoch {epoch}: the loss or the parameters are "
                     f"no longer finite numbers; try a smaller learning rate than lr={lr:g}",
                     RuntimeWarning, stacklevel=2)
-                return History(params=params, loss=history[:epoch + 1], diverged=True)
+                return _history(theta, layout, history[:epoch + 1], True, val_history,
+                                best_epoch, best_theta)
             if callback is not None:
-                callback(epoch, {k: v.copy() for k, v in params.items()}, history[epoch])
-    return History(params=params, loss=history)
+                callback(epoch, _unflatten(theta, layout, copy=True), history[epoch])
+    return _history(theta, layout, history, False, val_history, best_epoch, best_theta)
 
 
-def _all_finite(params):
-    # the sum of an array is finite only if every entry is: one cheap pass
-    # (np.add.reduce is np.sum without its Python-level dispatch)
-    return all(math.isfinite(np.add.reduce(v, axis=None)) for v in params.values())
+def _history(theta, layout, loss, diverged, val_loss, best_epoch, best_theta):
+    params = _unflatten(theta, layout, copy=True)
+    if val_loss is None:
+        return History(params=params, loss=loss, diverged=diverged)
+    best = None if best_epoch is None else _unflatten(best_theta, layout, copy=True)
+    return History(params=params, loss=loss, diverged=diverged,
+                   val_loss=val_loss[:len(loss)], best_epoch=best_epoch, best_params=best)

@@ -14,6 +14,8 @@ from ._figures import new_ax
 from ._validation import (
     as_float_array,
     check_activation,
+    check_output_activation,
+    check_softmax_width,
     check_inputs,
     check_layer_sizes,
     check_nonnegative_int,
@@ -27,15 +29,26 @@ __all__ = [
     "draw_network",
     "draw_chain_rule_tree",
     "plot_output_surface",
+    "plot_decision_regions",
     "plot_loss_curves",
     "NEGATIVE",
     "POSITIVE",
+    "CLASS_COLORS",
+    "CLASS_MARKERS",
 ]
 
 #: Colours of the two classes and of negative/positive weights.
 NEGATIVE = "#d1495b"
 POSITIVE = "#2e86ab"
 _NODE = "#f4f1de"
+
+#: Colours of up to 8 classes: the palette of Okabe and Ito (2008), told
+#: apart with the common forms of colour blindness, blue and orange first.
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+                "#000000")
+#: One marker per class as well, so the classes differ in shape, not only in
+#: colour (and survive a grey-scale print).
+CLASS_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def _node_positions(sizes):
@@ -172,21 +185,18 @@ def plot_output_surface(params, X=None, Y=None, hidden="sigmoid", output="sigmoi
     params = check_params(params)
     sizes = layer_sizes_of(params)
     if sizes[0] != 2 or sizes[-1] != 1:
+        hint = ("; for a classifier with several outputs use plot_decision_regions"
+                if sizes[0] == 2 else "")
         raise ValueError(
             f"params: expected a network with 2 inputs and 1 output to draw over the plane, "
-            f"got layer sizes {sizes}"
+            f"got layer sizes {sizes}{hint}"
         )
     check_activation(hidden, "hidden")
     check_activation(output, "output")
     ax = new_ax(ax, (5.2, 4.2))
     if X is not None:
         X = check_inputs(X, 2, "X")
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = 0.15 * (hi - lo) + 1e-9
-        lo, hi = lo - pad, hi + pad
-    else:
-        lo, hi = np.array([-0.5, -0.5]), np.array([1.5, 1.5])
-    g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    g1, g2, _ = _plane_grid(X, resolution, pad=0.15, default=(-0.5, 1.5))
     grid = np.column_stack([g1.ravel(), g2.ravel()])
     out = network._forward(params, grid, hidden, output)[0].reshape(g1.shape)
     # bounded outputs keep their full range on the colour scale, so that an
@@ -208,6 +218,142 @@ def plot_output_surface(params, X=None, Y=None, hidden="sigmoid", output="sigmoi
             Y = check_targets(Y, (X.shape[0], 1), "Y").ravel()
             ax.scatter(X[:, 0], X[:, 1], c=Y, cmap="RdBu", vmin=Y.min(), vmax=Y.max() + 1e-12,
                        edgecolors="k", linewidths=0.6, s=22)
+    ax.set_xlabel(r"$x_1$")
+    ax.set_ylabel(r"$x_2$")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _plane_grid(X, resolution, pad, default):
+    """A grid over the points X, each side widened by ``pad`` times their
+    range, or over ``default`` = (low, high) squared: (g1, g2, extent)."""
+    if X is not None:
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        margin = pad * (hi - lo) + 1e-9
+        lo, hi = lo - margin, hi + margin
+    else:
+        lo, hi = np.full(2, float(default[0])), np.full(2, float(default[1]))
+    g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
+    return g1, g2, (lo[0], hi[0], lo[1], hi[1])
+
+
+def plot_decision_regions(params, X=None, labels=None, hidden="sigmoid", output="softmax",
+                          ax=None, resolution=200, class_names=None, legend=True, title=None):
+    r"""The class a 2-input classifier predicts at every point of the plane, with the data.
+
+    Each point :math:`x` of the plane is coloured by the predicted class,
+    :math:`\arg\max_k \hat y_k(x)` (for a softmax output, the most
+    probable class; the first such class on a tie). A network with a single
+    output predicts two classes, 1 where :math:`\hat y \ge 1/2` (the rule
+    of a sigmoid output) and 0 elsewhere. The data points are drawn on top,
+    in the colour *and* the marker of their true class, so a point on a
+    region of another colour is misclassified.
+
+    The regions are one raster image inside the (vector) figure, as dense
+    surfaces are in every figure of the course (small and sharp; the
+    points, axes, labels and legend stay vector). Colours: the palette of
+    Okabe and Ito, :data:`CLASS_COLORS`, which readers with the common forms
+    of colour blindness tell apart, with one marker per class
+    (:data:`CLASS_MARKERS`) besides.
+
+    Parameters
+    ----------
+    params : dict
+        Parameters of a network with 2 inputs and K >= 2 outputs (or one
+        output, for two classes); at most 8 classes.
+    X : array_like of shape (m, 2) or None
+        Points to show (they also set the plotted region; without them,
+        :math:`[-1.5, 1.5]^2`).
+    labels : array_like of shape (m,) or None
+        Integer class labels of the points, ``0, ..., K - 1`` (not one-hot
+        rows: ``Y.argmax(axis=1)`` gives them back). Without labels the
+        points are drawn in black.
+    hidden : {"sigmoid", "tanh", "relu", "identity"}, default "sigmoid"
+    output : {"softmax", "sigmoid", "tanh", "relu", "identity"}, default "softmax"
+    ax : matplotlib Axes or None
+    resolution : int >= 2, default 200
+        Grid points per axis of the raster of regions.
+    class_names : sequence of K str, or None
+        Names for the legend; default "class 0", "class 1", ...
+    legend : bool, default True
+    title : str or None
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    from .losses import _check_labels
+
+    params = check_params(params)
+    sizes = layer_sizes_of(params)
+    n_out = sizes[-1]
+    K = max(n_out, 2)
+    if sizes[0] != 2:
+        raise ValueError(
+            f"params: expected a network with 2 inputs to draw over the plane, got layer "
+            f"sizes {sizes}")
+    if K > len(CLASS_COLORS):
+        raise ValueError(
+            f"params: expected at most {len(CLASS_COLORS)} outputs (classes) to colour apart, "
+            f"got layer sizes {sizes}")
+    check_activation(hidden, "hidden")
+    check_output_activation(output, "output")
+    check_softmax_width(output, n_out)
+    resolution = check_nonnegative_int(resolution, "resolution")
+    if resolution < 2:
+        raise ValueError(f"resolution: expected an integer >= 2, got {resolution!r}")
+    if class_names is None:
+        class_names = [f"class {k}" for k in range(K)]
+    elif isinstance(class_names, (str, bytes)) or not hasattr(class_names, "__len__") \
+            or len(class_names) != K:
+        raise ValueError(
+            f"class_names: expected a sequence of {K} names, one per class, got "
+            f"{describe(class_names)}")
+    if X is not None:
+        X = check_inputs(X, 2, "X")
+        if labels is not None:
+            labels = _check_labels(labels, K, "labels")
+            if labels.shape[0] != X.shape[0]:
+                raise ValueError(
+                    f"labels: expected {X.shape[0]} labels, one per row of X, got "
+                    f"{labels.shape[0]}")
+    elif labels is not None:
+        raise ValueError("labels: expected X as well (the points the labels belong to), "
+                         "got X = None")
+    ax = new_ax(ax, (5.2, 4.2))
+    g1, g2, extent = _plane_grid(X, resolution, pad=0.1, default=(-1.5, 1.5))
+    grid = np.column_stack([g1.ravel(), g2.ravel()])
+    with np.errstate(under="ignore"):
+        out = network._forward(params, grid, hidden, output)[0]
+    predicted = (out[:, 0] >= 0.5).astype(int) if n_out == 1 else out.argmax(axis=1)
+    colors = list(CLASS_COLORS[:K])
+    # the regions: one raster image (nearest neighbour, so the class edges
+    # stay sharp), light enough for the points on top to stand out
+    ax.imshow(predicted.reshape(g1.shape), origin="lower", extent=extent, aspect="auto",
+              cmap=ListedColormap(colors), vmin=-0.5, vmax=K - 0.5, alpha=0.35,
+              interpolation="nearest", rasterized=True)
+    handles = []
+    if X is not None:
+        if labels is None:
+            ax.scatter(X[:, 0], X[:, 1], c="k", s=14)
+        else:
+            for k in range(K):
+                mine = labels == k
+                handles.append(ax.scatter(
+                    X[mine, 0], X[mine, 1], c=colors[k], marker=CLASS_MARKERS[k], s=24,
+                    edgecolors="k", linewidths=0.5, label=class_names[k]))
+    if legend:
+        if not handles:
+            handles = [Patch(facecolor=c, alpha=0.5, label=name)
+                       for c, name in zip(colors, class_names)]
+        ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
     ax.set_xlabel(r"$x_1$")
     ax.set_ylabel(r"$x_2$")
     if title:

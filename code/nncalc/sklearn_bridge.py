@@ -1,8 +1,9 @@
 r"""The bridge to scikit-learn: the same network as ``MLPRegressor``/``MLPClassifier``.
 
-Chapter 7, *Manual network versus scikit-learn*, shows that scikit-learn's
+The chapter *Manual network versus scikit-learn* shows that scikit-learn's
 multi-layer perceptron, configured as below, is exactly the model of
-:mod:`nncalc`, and trains along the same trajectory to rounding error.
+:mod:`nncalc`, and trains along the same trajectory to rounding error, for
+every optimiser of :func:`nncalc.train`.
 
 * **Parameters** (equation ``eq-ch7-coefs``). scikit-learn stores the
   weights of layer :math:`l` as ``coefs_[l - 1]`` of shape
@@ -11,10 +12,21 @@ multi-layer perceptron, configured as below, is exactly the model of
   :func:`to_sklearn_coefs`, :func:`from_sklearn_coefs`, :func:`from_sklearn`.
 * **The model.** :func:`matching_mlp_regressor` (identity output, squared
   error :math:`\frac{1}{2m}\sum` = :func:`nncalc.mse` for one output) and
-  :func:`matching_mlp_classifier` (logistic outputs, log-loss =
-  :func:`nncalc.bce`) switch off everything plain gradient descent does not
-  do: ``solver="sgd"`` with ``momentum=0``, ``learning_rate="constant"``,
-  ``shuffle=False``, no stopping before ``max_iter`` epochs.
+  :func:`matching_mlp_classifier` switch off everything
+  :func:`nncalc.train` does not do: ``learning_rate="constant"``,
+  ``shuffle=False``, no stopping before ``max_iter`` epochs, and choose
+  the solver of its ``optimizer``: ``solver="sgd"`` with ``momentum=0``
+  (plain gradient descent), with momentum (``nesterovs_momentum`` False or
+  True), or ``solver="adam"``.
+* **The classifier's output** is decided by scikit-learn from the targets
+  it is given: labels 0/1 (one column, or several for multi-label) give
+  logistic outputs and the binary log-loss, :func:`nncalc.bce` with a
+  sigmoid output; integer labels of K >= 3 classes give a softmax output
+  and the multi-class log-loss, :func:`nncalc.cross_entropy` with
+  ``output="softmax"``. For two classes scikit-learn always uses one
+  logistic unit, never a 2-unit softmax. :func:`sklearn_targets` turns
+  nncalc's targets (one-hot rows for ``cross_entropy``) into the labels
+  scikit-learn expects; :func:`nncalc.one_hot` turns them back.
 * **The start.** scikit-learn has no argument for initial weights.
   :func:`set_sklearn_params` creates the model's fitted state with one call
   to ``partial_fit``, overwrites ``coefs_`` and ``intercepts_`` with the
@@ -41,17 +53,22 @@ import numpy as np
 
 from ._validation import (
     as_float_array,
+    OPTIMIZER_NAMES,
     check_activation,
     check_inputs,
     check_loss,
+    check_loss_targets,
+    check_name,
     check_nonnegative_number,
     check_params,
     check_positive_int,
     check_positive_number,
     check_targets,
+    check_unit_interval,
     describe,
     layer_sizes_of,
 )
+from .losses import _check_labels
 from .network import History
 
 __all__ = [
@@ -195,11 +212,29 @@ def _check_hidden_layer_sizes(value):
     return tuple(check_positive_int(n, f"hidden_layer_sizes[{i}]") for i, n in enumerate(value))
 
 
-def _matching_settings(hidden_layer_sizes, lr, epochs, hidden, batch_size, alpha):
+def _solver_settings(optimizer, momentum, beta_1, beta_2, epsilon):
+    """scikit-learn's solver arguments for one of nncalc.train's optimisers."""
+    optimizer = check_name(optimizer, "optimizer", OPTIMIZER_NAMES)
+    momentum = check_unit_interval(momentum, "momentum", closed_right=True)
+    settings = dict(
+        solver="adam" if optimizer == "adam" else "sgd",
+        # the velocity of eq-momentum / eq-nesterov; 0 for plain gradient
+        # descent (the update is then -lr * gradient, nothing else) and for
+        # adam, which does not read it
+        momentum=momentum if optimizer in ("momentum", "nesterov") else 0.0,
+        nesterovs_momentum=optimizer == "nesterov",
+        beta_1=check_unit_interval(beta_1, "beta_1"),      # read by adam only
+        beta_2=check_unit_interval(beta_2, "beta_2"),
+        epsilon=check_positive_number(epsilon, "epsilon"),
+    )
+    return settings
+
+
+def _matching_settings(hidden_layer_sizes, lr, epochs, hidden, batch_size, alpha,
+                       optimizer="sgd", momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
     return dict(
         hidden_layer_sizes=_check_hidden_layer_sizes(hidden_layer_sizes),
         activation=SKLEARN_ACTIVATION[check_activation(hidden, "hidden")],
-        solver="sgd",                # plain gradient descent, not adam
         alpha=check_nonnegative_number(alpha, "alpha"),
         batch_size=check_positive_int(batch_size, "batch_size"),
         learning_rate="constant",    # no schedule: eta stays lr
@@ -208,14 +243,14 @@ def _matching_settings(hidden_layer_sizes, lr, epochs, hidden, batch_size, alpha
         shuffle=False,               # batches of consecutive rows, same order
         tol=0.0,
         n_iter_no_change=np.inf,     # never stop before max_iter epochs
-        momentum=0.0,                # the update is -lr * gradient, nothing else
-        nesterovs_momentum=False,
         early_stopping=False,        # train on all the data
+        **_solver_settings(optimizer, momentum, beta_1, beta_2, epsilon),
     )
 
 
 def matching_mlp_regressor(hidden_layer_sizes, *, lr, epochs, batch_size, hidden="sigmoid",
-                           alpha=0.0):
+                           alpha=0.0, optimizer="sgd", momentum=0.9, beta_1=0.9, beta_2=0.999,
+                           epsilon=1e-8):
     r"""An ``MLPRegressor`` that is nncalc's network with an identity output and ``mse``.
 
     With ``loss="squared_error"`` (its default; ``"poisson"`` would switch to
@@ -225,10 +260,21 @@ def matching_mlp_regressor(hidden_layer_sizes, *, lr, epochs, batch_size, hidden
     run :func:`nncalc.train`'s algorithm (scikit-learn's default in
     brackets):
 
-    * ``solver="sgd"`` ("adam"), ``momentum=0`` (0.9),
-      ``nesterovs_momentum=False`` (True; irrelevant once momentum is 0),
-      ``learning_rate="constant"``: every update is
-      :math:`\theta \leftarrow \theta - \eta\,\partial\mathcal L/\partial\theta`;
+    * the solver of ``optimizer`` (scikit-learn's own update rules, which
+      :func:`nncalc.train` follows):
+
+      - ``"sgd"``: ``solver="sgd"`` ("adam"), ``momentum=0`` (0.9),
+        ``nesterovs_momentum=False`` (True; irrelevant once momentum is 0):
+        every update is
+        :math:`\theta \leftarrow \theta - \eta\,\partial\mathcal L/\partial\theta`;
+      - ``"momentum"``: ``solver="sgd"``, ``momentum`` as given,
+        ``nesterovs_momentum=False`` (equation ``eq-momentum``);
+      - ``"nesterov"``: ``solver="sgd"``, ``momentum`` as given,
+        ``nesterovs_momentum=True`` (equation ``eq-nesterov``);
+      - ``"adam"``: ``solver="adam"`` with ``beta_1``, ``beta_2`` and
+        ``epsilon`` as given (equation ``eq-adam``);
+
+      with ``learning_rate="constant"``: :math:`\eta` stays ``lr``;
     * ``batch_size`` rows per update (``min(200, m)``) and ``shuffle=False``
       (True): the same batches in the same order;
     * ``tol=0``, ``n_iter_no_change=inf`` (1e-4 and 10): exactly
@@ -252,6 +298,13 @@ def matching_mlp_regressor(hidden_layer_sizes, *, lr, epochs, batch_size, hidden
         The hidden activation (``"logistic"`` is scikit-learn's sigmoid).
     alpha : float >= 0, default 0
         L2 strength.
+    optimizer : {"sgd", "momentum", "nesterov", "adam"}, default "sgd"
+    momentum : float in [0, 1], default 0.9
+        Used by ``"momentum"`` and ``"nesterov"``.
+    beta_1, beta_2 : float in [0, 1), defaults 0.9 and 0.999
+    epsilon : float > 0, default 1e-8
+        Adam's constants (passed to scikit-learn whatever the optimiser;
+        only ``solver="adam"`` reads them).
 
     Returns
     -------
@@ -263,23 +316,36 @@ def matching_mlp_regressor(hidden_layer_sizes, *, lr, epochs, batch_size, hidden
 
     return MLPRegressor(loss="squared_error",   # identity output (not "poisson")
                         **_matching_settings(hidden_layer_sizes, lr, epochs, hidden,
-                                             batch_size, alpha))
+                                             batch_size, alpha, optimizer, momentum, beta_1,
+                                             beta_2, epsilon))
 
 
 def matching_mlp_classifier(hidden_layer_sizes, *, lr, epochs, batch_size, hidden="sigmoid",
-                            alpha=0.0):
-    r"""An ``MLPClassifier`` that is nncalc's network with sigmoid outputs and ``bce``.
+                            alpha=0.0, optimizer="sgd", momentum=0.9, beta_1=0.9,
+                            beta_2=0.999, epsilon=1e-8):
+    r"""An ``MLPClassifier`` that is nncalc's network with sigmoid or softmax outputs.
 
-    For two classes (labels 0 and 1, one output) and for several 0/1 labels
-    per example (multi-label, one output per label) scikit-learn's
-    classifier has logistic output units and minimises the binary log-loss,
-    :func:`nncalc.bce`. (For three or more exclusive classes it uses a
-    softmax output, which nncalc does not have.) The settings are those of
-    :func:`matching_mlp_regressor`.
+    scikit-learn chooses the classifier's output layer from the targets
+    given to its first ``fit`` or ``partial_fit``:
+
+    * labels 0 and 1 (two classes: one output) or several 0/1 labels per
+      example (multi-label: one output per label): logistic output units
+      and the binary log-loss, :func:`nncalc.bce` with ``output="sigmoid"``;
+    * integer labels of K >= 3 exclusive classes: a softmax output of K
+      units and the multi-class log-loss, :func:`nncalc.cross_entropy`
+      with ``output="softmax"`` (targets as :func:`sklearn_targets` makes
+      them from one-hot rows).
+
+    For two exclusive classes scikit-learn uses one logistic unit, so an
+    nncalc network with a 2-unit softmax output has no scikit-learn twin:
+    its model is the same (the 2-unit softmax is the sigmoid of the
+    difference of the two logits), its parameters and their trajectory are
+    not. Compare a one-output sigmoid network with ``bce`` instead. The
+    settings are those of :func:`matching_mlp_regressor`.
 
     Parameters
     ----------
-    hidden_layer_sizes, lr, epochs, batch_size, hidden, alpha
+    hidden_layer_sizes, lr, epochs, batch_size, hidden, alpha, optimizer, momentum, beta_1, beta_2, epsilon
         As in :func:`matching_mlp_regressor`.
 
     Returns
@@ -290,7 +356,8 @@ def matching_mlp_classifier(hidden_layer_sizes, *, lr, epochs, batch_size, hidde
     from sklearn.neural_network import MLPClassifier
 
     return MLPClassifier(**_matching_settings(hidden_layer_sizes, lr, epochs, hidden,
-                                              batch_size, alpha))
+                                              batch_size, alpha, optimizer, momentum, beta_1,
+                                              beta_2, epsilon))
 
 
 # -- starting scikit-learn from given parameters ----------------------------------
@@ -311,36 +378,80 @@ def _is_classifier(model):
     return isinstance(model, MLPClassifier)
 
 
-def sklearn_targets(model, Y):
+def sklearn_targets(model, Y, loss=None):
     """``Y`` in the form scikit-learn's ``fit`` expects for ``model``.
 
-    A single target column becomes a 1-D array (scikit-learn warns about a
-    column); several columns stay a 2-D array. For a classifier the targets
-    must be labels 0 or 1.
+    * ``mse`` (a regressor) and ``bce`` (a classifier with logistic
+      outputs; the default for a classifier): a single target column
+      becomes a 1-D array (scikit-learn warns about a column); several
+      columns stay a 2-D array. For a classifier the targets must be labels
+      0 or 1.
+    * ``cross_entropy`` (a classifier with a softmax output): one-hot rows
+      of K >= 3 classes become the integer labels ``0, ..., K - 1`` (the
+      column of the 1 in each row), from which scikit-learn builds a softmax
+      output of K units. :func:`nncalc.one_hot` ``(labels, K)`` is the way
+      back. Only exact one-hot rows can be converted: scikit-learn's ``fit``
+      takes labels, not probabilities.
 
     Parameters
     ----------
     model : MLPRegressor or MLPClassifier
     Y : array_like of shape (m, n_L) or (m,)
+    loss : {"mse", "bce", "cross_entropy"} or None, default None
+        None means ``"mse"`` for a regressor and ``"bce"`` for a classifier.
 
     Returns
     -------
     ndarray of shape (m,) or (m, n_L)
+        Floats; for ``cross_entropy`` integers of shape (m,).
     """
     _check_model(model)
+    classifier = _is_classifier(model)
+    if loss is None:
+        loss = "bce" if classifier else "mse"
+    check_loss(loss)
+    if classifier == (loss == "mse"):
+        kind, needs = ("MLPRegressor", "'mse'") if not classifier else \
+            ("MLPClassifier", "'bce' or 'cross_entropy'")
+        raise ValueError(f"loss: expected {needs} for an {kind}, got {loss!r}")
     Y = as_float_array(Y, "Y")
+    if loss == "cross_entropy":
+        return _one_hot_to_labels(Y)
     if Y.ndim == 2 and Y.shape[1] == 1:
         Y = Y.ravel()
     if Y.ndim not in (1, 2) or Y.shape[0] == 0:
         raise ValueError(
             f"Y: expected a non-empty array of shape (m, n_L) or (m,), got shape {Y.shape}"
         )
-    if _is_classifier(model) and not np.isin(Y, (0.0, 1.0)).all():
+    if classifier and not np.isin(Y, (0.0, 1.0)).all():
         raise ValueError(
             "Y: expected labels 0 or 1 for MLPClassifier (nncalc's bce with sigmoid "
             f"outputs), got values in [{Y.min():g}, {Y.max():g}] that are not all 0 or 1"
         )
     return Y
+
+
+def _one_hot_to_labels(Y):
+    """One-hot rows (m, K), K >= 3, as integer labels (m,)."""
+    if Y.ndim != 2 or Y.shape[0] == 0:
+        raise ValueError(
+            "Y: expected one-hot rows of shape (m, K) for cross_entropy, got shape "
+            f"{Y.shape}; integer labels are made one-hot with nc.one_hot(labels, K)"
+        )
+    if Y.shape[1] < 3:
+        raise ValueError(
+            f"Y: expected K >= 3 classes for a softmax MLPClassifier, got K = {Y.shape[1]}: "
+            "for two classes scikit-learn uses one logistic output unit, which is nncalc's "
+            "bce with output='sigmoid' and one output (labels 0/1)"
+        )
+    exact = np.isin(Y, (0.0, 1.0)).all() and np.all(Y.sum(axis=1) == 1.0)
+    if not exact:
+        raise ValueError(
+            "Y: expected exact one-hot rows (one 1, the rest 0) for scikit-learn, which "
+            "trains on class labels, got rows that are not (probability targets cannot be "
+            "passed to MLPClassifier.fit)"
+        )
+    return Y.argmax(axis=1)
 
 
 def _reset_training_state(model):
@@ -394,7 +505,11 @@ def set_sklearn_params(model, params, X=None, Y=None):
        ``early_stopping=False`` (``partial_fit`` refuses early stopping);
        both settings are restored afterwards, so the caller's random
        generator (or NumPy's global one, for ``random_state=None``) is not
-       used. Its random weights and its one epoch are then discarded;
+       used. Its random weights and its one epoch are then discarded (and
+       so is scikit-learn's warning when ``X`` has fewer rows than
+       ``batch_size``). A classifier is given all its classes here (0/1, or
+       ``0, ..., K - 1`` for integer labels and K outputs), so ``Y`` may lack
+       some of them;
     2. ``coefs_`` and ``intercepts_`` are replaced by copies of ``params``
        through equation ``eq-ch7-coefs`` (:func:`to_sklearn_coefs`);
     3. everything else the set-up epoch (or an earlier training) left is
@@ -425,7 +540,13 @@ def set_sklearn_params(model, params, X=None, Y=None):
     X : array_like of shape (m, n_0), optional
         Needed when the model is not fitted yet.
     Y : array_like of shape (m, n_L) or (m,), optional
-        Targets for ``X`` (labels 0/1 for a classifier).
+        Targets for ``X`` in scikit-learn's form (:func:`sklearn_targets`):
+        for a regressor, numbers; for a classifier with logistic outputs,
+        labels 0/1 (one column, or one per output); for a softmax
+        classifier (``params`` with K >= 3 outputs), integer labels
+        ``0, ..., K - 1`` of shape (m,), not one-hot rows (which
+        scikit-learn would read as K independent 0/1 labels). The model is
+        given all K classes, so ``Y`` may lack some of them here.
 
     Returns
     -------
@@ -455,16 +576,36 @@ def set_sklearn_params(model, params, X=None, Y=None):
                 f"{missing} = None"
             )
         X = check_inputs(X, sizes[0], "X")
-        y = sklearn_targets(model, Y)
-        check_targets(y, (X.shape[0], sizes[-1]), "Y")
+        if _is_classifier(model) and sizes[-1] >= 2 and np.ndim(Y) in (1, 2) \
+                and np.shape(Y)[-1:] != (sizes[-1],):
+            # integer labels of a softmax classifier (K >= 3 outputs)
+            if sizes[-1] == 2:
+                raise ValueError(
+                    "params: expected one output unit for two classes given as labels (a "
+                    "classifier with two classes has one logistic output in scikit-learn), "
+                    f"got layer sizes {sizes}; a 2-unit softmax has no scikit-learn twin"
+                )
+            y = _check_labels(np.ravel(Y) if np.ndim(Y) == 2 and np.shape(Y)[1] == 1 else Y,
+                              sizes[-1], "Y")
+            if y.shape[0] != X.shape[0]:
+                raise ValueError(
+                    f"Y: expected {X.shape[0]} labels, one per row of X, got {y.shape[0]}")
+            classes = np.arange(sizes[-1])
+        else:
+            y = sklearn_targets(model, Y)
+            check_targets(y, (X.shape[0], sizes[-1]), "Y")
+            classes = np.array([0.0, 1.0]) if y.ndim == 1 else np.arange(y.shape[1])
         kept = {key: model.get_params()[key] for key in ("random_state", "early_stopping")}
         model.set_params(random_state=0, early_stopping=False)
         try:
-            if _is_classifier(model):
-                classes = np.array([0.0, 1.0]) if y.ndim == 1 else np.arange(y.shape[1])
-                model.partial_fit(X, y, classes=classes)
-            else:
-                model.partial_fit(X, y)
+            with warnings.catch_warnings():
+                # this epoch is discarded: its batch size does not matter
+                warnings.filterwarnings("ignore", message="Got `batch_size`",
+                                        category=UserWarning)
+                if _is_classifier(model):
+                    model.partial_fit(X, y, classes=classes)
+                else:
+                    model.partial_fit(X, y)
         finally:
             model.set_params(**kept)
     expected = [model.n_features_in_, *hidden, model.n_outputs_]
@@ -482,16 +623,20 @@ def set_sklearn_params(model, params, X=None, Y=None):
 # -- training with scikit-learn, the way nncalc.train trains -------------------------
 
 def train_sklearn(params, X, Y, epochs, lr, loss="mse", hidden="sigmoid", batch_size=None,
-                  alpha=0.0, callback=None):
+                  alpha=0.0, callback=None, optimizer="sgd", momentum=0.9, beta_1=0.9,
+                  beta_2=0.999, epsilon=1e-8):
     r"""Train with scikit-learn's own loop, with :func:`nncalc.train`'s arguments.
 
     ``loss="mse"`` uses :func:`matching_mlp_regressor` (identity output),
-    ``loss="bce"`` :func:`matching_mlp_classifier` (sigmoid outputs, labels
-    0/1). The model starts from ``params`` (:func:`set_sklearn_params`) and
-    runs ``epochs`` epochs of one ``fit`` call; with a ``callback`` it runs
-    one ``partial_fit`` call per epoch instead (the same arithmetic: each
-    call is one pass over the data) and calls ``callback(epoch, params,
-    loss)`` after each, like :func:`nncalc.train`.
+    ``loss="bce"`` :func:`matching_mlp_classifier` with labels 0/1 (sigmoid
+    outputs), ``loss="cross_entropy"`` :func:`matching_mlp_classifier` with
+    the integer labels of one-hot ``Y`` (softmax output, K >= 3 classes),
+    each with the solver of ``optimizer``. The model starts from ``params``
+    (:func:`set_sklearn_params`) and runs ``epochs`` epochs of one ``fit``
+    call; with a ``callback`` it runs one ``partial_fit`` call per epoch
+    instead (the same arithmetic: each call is one pass over the data, and
+    the optimiser's state carries over from call to call) and calls
+    ``callback(epoch, params, loss)`` after each, like :func:`nncalc.train`.
 
     scikit-learn's ``ConvergenceWarning`` ("maximum iterations reached") is
     silenced here: a fixed number of epochs is what is asked for.
@@ -502,14 +647,20 @@ def train_sklearn(params, X, Y, epochs, lr, loss="mse", hidden="sigmoid", batch_
         Initial parameters (not modified).
     X : array_like of shape (m, n_0)
     Y : array_like of shape (m, n_L); (m,) accepted when n_L = 1
+        For ``cross_entropy``, exact one-hot rows in which every one of the
+        K >= 3 classes occurs (scikit-learn's ``fit`` with ``warm_start``
+        refuses labels that lack a class it was set up with).
     epochs : int >= 1
     lr : float > 0
-    loss : {"mse", "bce"}, default "mse"
+    loss : {"mse", "bce", "cross_entropy"}, default "mse"
     hidden : {"sigmoid", "tanh", "relu", "identity"}, default "sigmoid"
     batch_size : int >= 1 or None, default None
         None (or any value >= m) means full batch.
     alpha : float >= 0, default 0
     callback : callable or None
+    optimizer : {"sgd", "momentum", "nesterov", "adam"}, default "sgd"
+    momentum, beta_1, beta_2, epsilon
+        As in :func:`nncalc.train`.
 
     Returns
     -------
@@ -519,7 +670,8 @@ def train_sklearn(params, X, Y, epochs, lr, loss="mse", hidden="sigmoid", batch_
         for these epochs. For ``mse`` with several outputs that loss is the
         nncalc loss divided by the number of outputs (plus the penalty):
         scikit-learn averages its reported squared error over the outputs,
-        but not its gradient (Chapter 7).
+        but not its gradient (the scikit-learn chapter). For ``bce`` and
+        ``cross_entropy`` it is nncalc's loss.
     """
     from sklearn.exceptions import ConvergenceWarning
 
@@ -529,6 +681,8 @@ def train_sklearn(params, X, Y, epochs, lr, loss="mse", hidden="sigmoid", batch_
     sizes = layer_sizes_of(params)
     X = check_inputs(X, sizes[0], "X")
     Y = check_targets(Y, (X.shape[0], sizes[-1]), "Y")
+    if loss == "cross_entropy":        # (bce: sklearn_targets checks for labels 0/1)
+        check_loss_targets(Y, loss, "Y")
     epochs = check_positive_int(epochs, "epochs")
     m = X.shape[0]
     batch = m if batch_size is None else min(check_positive_int(batch_size, "batch_size"), m)
@@ -536,9 +690,24 @@ def train_sklearn(params, X, Y, epochs, lr, loss="mse", hidden="sigmoid", batch_
         raise TypeError(f"callback: expected a callable or None, got {describe(callback)}")
     make = matching_mlp_regressor if loss == "mse" else matching_mlp_classifier
     model = make(tuple(sizes[1:-1]), lr=lr, epochs=epochs, batch_size=batch, hidden=hidden,
-                 alpha=alpha)
-    y = sklearn_targets(model, Y)
+                 alpha=alpha, optimizer=optimizer, momentum=momentum, beta_1=beta_1,
+                 beta_2=beta_2, epsilon=epsilon)
+    y = sklearn_targets(model, Y, loss=loss)
+    if loss == "cross_entropy":
+        missing = np.setdiff1d(np.arange(sizes[-1]), y)
+        if missing.size:
+            raise ValueError(
+                f"Y: expected every one of the {sizes[-1]} classes to occur (scikit-learn's "
+                f"fit with warm_start refuses fewer), got no example of class(es) "
+                f"{missing.tolist()}"
+            )
     set_sklearn_params(model, params, X, y)      # loss_curve_ is now empty
+    expected = {"mse": "identity", "bce": "logistic", "cross_entropy": "softmax"}[loss]
+    if model.out_activation_ != expected:        # a guard: the data chose the output
+        raise RuntimeError(
+            f"scikit-learn chose the output activation {model.out_activation_!r} for these "
+            f"targets, expected {expected!r} for loss={loss!r}"
+        )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         if callback is None:

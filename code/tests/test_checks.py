@@ -1,6 +1,8 @@
 """The exercise self-checks accept correct implementations and name the
 mistake of deliberately wrong ones."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -145,9 +147,78 @@ def test_sgd_step_correct_and_wrong():
     assert "changed the params" in checks.check_sgd_step(in_place).message
 
 
+# -- softmax and its output error -------------------------------------------------------
+
+def stable_softmax(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def naive_softmax(Z):
+    return np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+
+
+def test_softmax_correct():
+    result = checks.check_softmax(stable_softmax)
+    assert result and "size 1000" in result.message
+    assert checks.check_softmax(nc.softmax)
+
+
+@pytest.mark.parametrize("wrong,fragment", [
+    (naive_softmax, "subtract each row's largest logit"),
+    (lambda Z: stable_softmax(Z.T).T, "normalises each column"),
+    (lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(), "whole batch"),
+    (lambda Z: 1 / (1 + np.exp(-np.clip(Z, -500, 500))), "sigmoid"),
+    (lambda Z: stable_softmax(Z).T, "off by a transpose"),
+    (lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True)), "does not normalise"),
+    (lambda Z: np.exp(Z), "does not normalise"),
+    (lambda Z: stable_softmax(Z) ** 2, "different result"),
+    (lambda Z: [][1], "raised IndexError"),
+])
+def test_softmax_wrong(wrong, fragment):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")           # the reader's overflow stays quiet
+        result = checks.check_softmax(wrong)
+    assert not result and result.message.startswith("✗"), result.message
+    assert fragment in result.message, result.message
+
+
+def test_softmax_ce_delta_correct():
+    result = checks.check_softmax_ce_delta(lambda Z, Y: (stable_softmax(Z) - Y) / len(Z))
+    assert result and "(softmax(Z) − Y)/m" in result.message
+
+
+def _diagonal_only(Z, Y):
+    P = stable_softmax(Z)
+    return (-Y / P / len(Z)) * P * (1 - P)
+
+
+@pytest.mark.parametrize("wrong,fragment", [
+    (lambda Z, Y: (Y - stable_softmax(Z)) / len(Z), "wrong sign"),
+    (lambda Z, Y: ((stable_softmax(Z) - Y) / len(Z)).T, "Δ has the shape of Z"),
+    (lambda Z, Y: stable_softmax(Z) - Y, "5 times too large"),
+    (lambda Z, Y: (stable_softmax(Z) - Y) / len(Z) ** 2, "5 times too small"),
+    (lambda Z, Y: (Z - Y) / len(Z), "forgot the softmax"),
+    (lambda Z, Y: (stable_softmax(Z.T).T - Y) / len(Z), "down the columns"),
+    (lambda Z, Y: stable_softmax(Z) / len(Z), "forgot to subtract the targets"),
+    (lambda Z, Y: -Y / stable_softmax(Z) / len(Z), "returns ∂L/∂P"),
+    (_diagonal_only, "only the diagonal"),
+    (lambda Z, Y: (stable_softmax(Z) - Y) / Z.size, "4 times too small"),
+    (lambda Z, Y: (naive_softmax(Z) - Y) / len(Z), "e^1000 overflows"),
+    (lambda Z, Y: {"delta": 1}, "not an array of numbers"),
+])
+def test_softmax_ce_delta_wrong(wrong, fragment):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = checks.check_softmax_ce_delta(wrong)
+    assert not result and result.message.startswith("✗"), result.message
+    assert fragment in result.message, result.message
+
+
 def test_checks_reject_non_callables():
     for check in [checks.check_sigmoid_prime, checks.check_mse_grad, checks.check_bce_grad,
-                  checks.check_weight_grad, checks.check_backward, checks.check_sgd_step]:
+                  checks.check_weight_grad, checks.check_backward, checks.check_sgd_step,
+                  checks.check_softmax, checks.check_softmax_ce_delta]:
         with pytest.raises(TypeError, match="fn"):
             check("not a function")
 

@@ -1,6 +1,7 @@
 """Figures and interactive explorers: what is drawn, and what is displayed."""
 
 import ipywidgets as w
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -211,3 +212,90 @@ def test_output_surface_is_vector_with_one_raster_surface():
     assert svg.count("<image") == 1
     assert svg.count("<use") >= 200             # one marker per data point
     assert len(svg) < 150_000, len(svg)
+
+
+# -- decision regions of a K-class classifier --------------------------------------------
+
+def _three_class_params():
+    """Softmax regression whose logits are 2 x1, 2 x2 and 0: three regions."""
+    return {"W1": np.array([[2.0, 0.0], [0.0, 2.0], [0.0, 0.0]]), "b1": np.zeros(3)}
+
+
+def test_decision_regions_colour_the_predicted_class():
+    from matplotlib.image import AxesImage
+
+    X, labels = nc.datasets.blobs(m=30, n_classes=3, seed=0)
+    params = _three_class_params()
+    ax = nc.plotting.plot_decision_regions(params, X, labels, resolution=50,
+                                           class_names=["a", "b", "c"])
+    images = [c for c in ax.get_children() if isinstance(c, AxesImage)]
+    assert len(images) == 1 and images[0].get_rasterized()
+    shown = np.asarray(images[0].get_array())
+    assert shown.shape == (50, 50)
+    x0, x1, y0, y1 = images[0].get_extent()
+    g1, g2 = np.meshgrid(np.linspace(x0, x1, 50), np.linspace(y0, y1, 50))
+    P, _ = nc.forward(params, np.column_stack([g1.ravel(), g2.ravel()]), output="softmax")
+    np.testing.assert_array_equal(shown, P.argmax(axis=1).reshape(50, 50))
+    assert set(np.unique(shown)) == {0, 1, 2}
+    # one scatter per class, in its colour and marker, with the given names
+    points = ax.collections
+    assert len(points) == 3
+    for k, pts in enumerate(points):
+        np.testing.assert_array_equal(np.asarray(pts.get_offsets()), X[labels == k])
+        np.testing.assert_allclose(pts.get_facecolor()[0][:3],
+                                   matplotlib.colors.to_rgb(nc.plotting.CLASS_COLORS[k]))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+    # the region spans the data
+    assert x0 < X[:, 0].min() and x1 > X[:, 0].max()
+
+
+def test_decision_regions_one_output_and_without_data():
+    params = nc.init_params([2, 3, 1], seed=0)
+    ax = nc.plotting.plot_decision_regions(params, output="sigmoid", resolution=20)
+    image = ax.get_images()[0]
+    P, _ = nc.forward(params, np.array([[-1.5, -1.5]]), output="sigmoid")
+    assert np.asarray(image.get_array())[0, 0] == int(P[0, 0] >= 0.5)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
+    assert image.get_extent() == [-1.5, 1.5, -1.5, 1.5]
+
+
+def test_decision_regions_are_one_raster_image_in_a_small_vector_figure():
+    from nncalc._figures import svg_text
+
+    X, labels = nc.datasets.spiral(m=300, seed=0)
+    params = nc.init_params([2, 8, 3], seed=0)
+    svg = svg_text(nc.plotting.plot_decision_regions(params, X, labels, hidden="tanh").figure)
+    assert svg.count("<image") == 1
+    assert svg.count("<use") >= 300              # one marker per data point
+    assert len(svg) < 150_000, len(svg)
+
+
+def test_class_colours_are_distinct_okabe_ito():
+    colors = nc.plotting.CLASS_COLORS
+    assert len(set(colors)) == len(colors) == len(set(nc.plotting.CLASS_MARKERS)) == 8
+    assert colors[:3] == ("#0072B2", "#E69F00", "#009E73")
+
+
+def test_decision_regions_bad_arguments():
+    params = _three_class_params()
+    X, labels = nc.datasets.blobs(m=9, seed=0)
+    with pytest.raises(ValueError, match="2 inputs"):
+        nc.plotting.plot_decision_regions(nc.init_params([3, 2, 3]))
+    with pytest.raises(ValueError, match="at most 8"):
+        nc.plotting.plot_decision_regions(nc.init_params([2, 9]))
+    with pytest.raises(ValueError, match="labels: expected labels in 0, ..., 2"):
+        nc.plotting.plot_decision_regions(params, X, labels + 1)
+    with pytest.raises(ValueError, match="labels: expected 9 labels"):
+        nc.plotting.plot_decision_regions(params, X, labels[:5])
+    with pytest.raises(ValueError, match="labels: expected X as well"):
+        nc.plotting.plot_decision_regions(params, labels=labels)
+    with pytest.raises(ValueError, match="class_names: expected a sequence of 3"):
+        nc.plotting.plot_decision_regions(params, class_names=["a", "b"])
+    with pytest.raises(ValueError, match="hidden.*output activation only"):
+        nc.plotting.plot_decision_regions(params, hidden="softmax")
+    with pytest.raises(ValueError, match="n_L >= 2"):
+        nc.plotting.plot_decision_regions(nc.init_params([2, 1]))
+    with pytest.raises(ValueError, match="resolution"):
+        nc.plotting.plot_decision_regions(params, resolution=1)
+    with pytest.raises(ValueError, match="plot_decision_regions"):
+        nc.plotting.plot_output_surface(params)

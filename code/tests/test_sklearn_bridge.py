@@ -1,7 +1,8 @@
 """The scikit-learn bridge: nncalc.train and scikit-learn's MLPRegressor /
 MLPClassifier, configured as the same model and started from the same
 parameters, follow the same trajectory to 1e-10, for several
-architectures, hidden activations, both losses, full and mini-batches,
+architectures, hidden activations, the three losses (the multi-class
+softmax classifier included), every optimiser, full and mini-batches,
 with and without L2 regularisation. Plus the parameter mapping and the
 validation of the bridge's arguments."""
 
@@ -25,6 +26,10 @@ def _data(sizes, loss, seed=0):
     X = rng.normal(size=(M, sizes[0]))
     if loss == "mse":
         Y = np.sin(X @ rng.normal(size=(sizes[0], sizes[-1])))
+    elif loss == "cross_entropy":     # K classes, the label of the largest score
+        labels = np.argmax(X @ rng.normal(size=(sizes[0], sizes[-1])), axis=1)
+        labels[:sizes[-1]] = np.arange(sizes[-1])     # every class occurs
+        Y = nc.one_hot(labels, sizes[-1])
     else:
         Y = (X @ rng.normal(size=(sizes[0], sizes[-1])) > 0).astype(float)
         Y[0], Y[1] = 0.0, 1.0          # both labels in every column
@@ -36,14 +41,14 @@ def _reported_loss_reference(params, X, Y, epochs, lr, loss, hidden, batch, alph
     definition of the reported loss (squared error averaged over the outputs
     too, the L2 penalty not)."""
     m, k = Y.shape
-    output = "identity" if loss == "mse" else "sigmoid"
+    output = OUTPUT[loss]
     trajectory, curve = [], []
     for _ in range(epochs):
         total = 0.0
         for s in range(0, m, batch):
             Xb, Yb = X[s:s + batch], Y[s:s + batch]
             y_hat, cache = nc.forward(params, Xb, hidden=hidden, output=output)
-            data = nc.mse(y_hat, Yb) / k if loss == "mse" else nc.bce(y_hat, Yb)
+            data = nc.mse(y_hat, Yb) / k if loss == "mse" else nc.loss_value(loss, y_hat, Yb)
             total += (data + nc.l2_penalty(params, alpha, len(Xb))) * len(Xb)
             params = nc.sgd_step(params, nc.backward(params, cache, Yb, loss, alpha), lr)
         curve.append(total / m)
@@ -51,13 +56,15 @@ def _reported_loss_reference(params, X, Y, epochs, lr, loss, hidden, batch, alph
     return trajectory, np.array(curve)
 
 
+OUTPUT = {"mse": "identity", "bce": "sigmoid", "cross_entropy": "softmax"}
 ARCHITECTURES = {
     "mse": [[2, 2, 1], [3, 5, 4, 2], [4, 6, 5, 3, 1]],
     "bce": [[2, 2, 1], [3, 5, 4, 3], [4, 6, 5, 3, 1]],  # [3, 5, 4, 3]: three labels
+    "cross_entropy": [[2, 3, 3], [3, 5, 4, 4], [4, 6, 5, 3, 5]],   # softmax, K = 3, 4, 5
 }
 CASES = [
     (loss, sizes, hidden, batch, alpha)
-    for loss in ("mse", "bce")
+    for loss in ("mse", "bce", "cross_entropy")
     for sizes in ARCHITECTURES[loss]
     for hidden in ("sigmoid", "tanh", "relu")
     for batch in (None, 5)
@@ -70,7 +77,7 @@ def test_sklearn_reproduces_nncalc_trajectory(loss, sizes, hidden, batch, alpha)
     X, Y = _data(sizes, loss, seed=len(sizes))
     params = nc.init_params(sizes, seed=1)
     lr = 0.3
-    output = "identity" if loss == "mse" else "sigmoid"
+    output = OUTPUT[loss]
 
     ours, theirs = [], []
     hist = nc.train(params, X, Y, EPOCHS, lr, loss=loss, hidden=hidden, output=output,
@@ -88,9 +95,63 @@ def test_sklearn_reproduces_nncalc_trajectory(loss, sizes, hidden, batch, alpha)
     ref_params, ref_curve = _reported_loss_reference(
         params, X, Y, EPOCHS, lr, loss, hidden, batch or M, alpha)
     np.testing.assert_allclose(sk.loss, ref_curve, rtol=TOL, atol=0)
-    if loss == "bce" or sizes[-1] == 1:
+    if loss != "mse" or sizes[-1] == 1:
         np.testing.assert_allclose(hist.loss, sk.loss, rtol=TOL, atol=0)
     assert nc.max_abs_difference(ref_params[-1], sk.params) < TOL
+
+
+OPTIMIZER_CASES = [
+    (optimizer, loss, sizes, hidden, batch, alpha)
+    for optimizer in ("momentum", "nesterov", "adam")
+    for loss, sizes in (("mse", [3, 5, 2]), ("bce", [3, 4, 1]), ("cross_entropy", [3, 6, 4]),
+                        ("cross_entropy", [4, 5, 4, 3]))
+    for hidden, batch, alpha in (("tanh", 5, 0.05), ("relu", None, 0.0), ("sigmoid", 7, 0.1))
+]
+
+
+@pytest.mark.parametrize("optimizer,loss,sizes,hidden,batch,alpha", OPTIMIZER_CASES)
+def test_sklearn_reproduces_every_optimiser(optimizer, loss, sizes, hidden, batch, alpha):
+    """solver="sgd" with classical or Nesterov momentum, and solver="adam":
+    scikit-learn's velocities and moments are nncalc's, update for update."""
+    X, Y = _data(sizes, loss, seed=len(sizes))
+    params = nc.init_params(sizes, seed=3)
+    lr = 0.01 if optimizer == "adam" else 0.1
+    settings = dict(loss=loss, hidden=hidden, batch_size=batch, alpha=alpha,
+                    optimizer=optimizer, momentum=0.85, beta_1=0.8, beta_2=0.99, epsilon=1e-7)
+    ours, theirs = [], []
+    hist = nc.train(params, X, Y, EPOCHS, lr, output=OUTPUT[loss],
+                    callback=lambda e, p, _: ours.append(p), **settings)
+    sk = skb.train_sklearn(params, X, Y, EPOCHS, lr,
+                           callback=lambda e, p, _: theirs.append(p), **settings)
+    for e in range(EPOCHS):
+        assert nc.max_abs_difference(ours[e], theirs[e]) < TOL, e
+    if loss != "mse" or sizes[-1] == 1:
+        np.testing.assert_allclose(hist.loss, sk.loss, rtol=TOL, atol=0)
+    # one fit call is the same run as the partial_fit loop
+    fitted = skb.train_sklearn(params, X, Y, EPOCHS, lr, **settings)
+    assert nc.max_abs_difference(fitted.params, sk.params) == 0.0
+    assert nc.max_abs_difference(hist.params, params) > 1e-3          # it did move
+
+
+def test_multiclass_model_is_scikit_learns_softmax_classifier():
+    sizes = [3, 5, 4]
+    X, Y = _data(sizes, "cross_entropy")
+    labels = Y.argmax(axis=1)
+    params = nc.init_params(sizes, seed=0)
+    model = skb.matching_mlp_classifier((5,), lr=0.1, epochs=3, batch_size=8, hidden="tanh")
+    y = skb.sklearn_targets(model, Y, loss="cross_entropy")
+    np.testing.assert_array_equal(y, labels)
+    np.testing.assert_array_equal(nc.one_hot(y, 4), Y)          # and back
+    skb.set_sklearn_params(model, params, X, y)
+    assert model.out_activation_ == "softmax" and model.n_outputs_ == 4
+    np.testing.assert_array_equal(model.classes_, np.arange(4))
+    P, _ = nc.forward(params, X, hidden="tanh", output="softmax")
+    np.testing.assert_allclose(model.predict_proba(X), P, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(model.predict(X), P.argmax(axis=1))
+    # labels of a batch that lacks classes: the model still has all K outputs
+    fresh = skb.matching_mlp_classifier((5,), lr=0.1, epochs=3, batch_size=8, hidden="tanh")
+    skb.set_sklearn_params(fresh, params, X[:6], labels[:6] % 3)
+    assert fresh.n_outputs_ == 4 and fresh.out_activation_ == "softmax"
 
 
 @pytest.mark.parametrize("loss", ["mse", "bce"])
@@ -512,3 +573,51 @@ def test_forward_in_place_gives_the_same_activations(hidden, output):
     for l in range(4):
         np.testing.assert_array_equal(kept[f"A{l}"], lean[f"A{l}"])
     np.testing.assert_array_equal(y1, y2)
+
+
+@pytest.mark.parametrize("optimizer,expected", [
+    ("sgd", dict(solver="sgd", momentum=0.0, nesterovs_momentum=False)),
+    ("momentum", dict(solver="sgd", momentum=0.7, nesterovs_momentum=False)),
+    ("nesterov", dict(solver="sgd", momentum=0.7, nesterovs_momentum=True)),
+    ("adam", dict(solver="adam", beta_1=0.8, beta_2=0.99, epsilon=1e-6)),
+])
+def test_matching_models_solver_settings(optimizer, expected):
+    for make in (skb.matching_mlp_regressor, skb.matching_mlp_classifier):
+        got = make((3,), lr=0.1, epochs=2, batch_size=4, optimizer=optimizer, momentum=0.7,
+                   beta_1=0.8, beta_2=0.99, epsilon=1e-6).get_params()
+        for key, value in expected.items():
+            assert got[key] == value, (optimizer, key)
+        assert got["learning_rate"] == "constant" and got["shuffle"] is False
+
+
+def test_multiclass_bridge_rejects_bad_arguments():
+    sizes = [3, 4, 3]
+    X, Y = _data(sizes, "cross_entropy")
+    params = nc.init_params(sizes, seed=0)
+    clf = skb.matching_mlp_classifier((4,), lr=0.1, epochs=1, batch_size=8)
+    reg = skb.matching_mlp_regressor((4,), lr=0.1, epochs=1, batch_size=8)
+    with pytest.raises(ValueError, match="loss: expected 'mse' for an MLPRegressor"):
+        skb.sklearn_targets(reg, Y, loss="cross_entropy")
+    with pytest.raises(ValueError, match="loss: expected 'bce' or 'cross_entropy'"):
+        skb.sklearn_targets(clf, Y, loss="mse")
+    with pytest.raises(ValueError, match="K >= 3 classes.*one logistic output"):
+        skb.sklearn_targets(clf, nc.one_hot(np.arange(M) % 2, 2), loss="cross_entropy")
+    with pytest.raises(ValueError, match="exact one-hot rows"):
+        skb.sklearn_targets(clf, np.full((M, 3), 1 / 3), loss="cross_entropy")
+    with pytest.raises(ValueError, match="one-hot rows of shape"):
+        skb.sklearn_targets(clf, Y.argmax(axis=1), loss="cross_entropy")
+    with pytest.raises(ValueError, match="nc.one_hot"):
+        skb.train_sklearn(params, X, Y.argmax(axis=1), 1, 0.1, loss="cross_entropy")
+    with pytest.raises(ValueError, match=r"class\(es\) \[2\]"):
+        skb.train_sklearn(params, X, nc.one_hot(np.arange(M) % 2, 3), 1, 0.1,
+                          loss="cross_entropy")
+    with pytest.raises(ValueError, match="Y: expected labels in 0, ..., 2"):
+        skb.set_sklearn_params(clf, params, X, np.arange(M) % 4)
+    two = nc.init_params([3, 4, 2], seed=0)
+    with pytest.raises(ValueError, match="2-unit softmax has no scikit-learn twin"):
+        skb.set_sklearn_params(clf, two, X, np.arange(M) % 2)
+    with pytest.raises(ValueError, match="optimizer"):
+        skb.matching_mlp_classifier((4,), lr=0.1, epochs=1, batch_size=8, optimizer="rmsprop")
+    with pytest.raises(ValueError, match="beta_2"):
+        skb.train_sklearn(params, X, Y, 1, 0.1, loss="cross_entropy", optimizer="adam",
+                          beta_2=1.0)

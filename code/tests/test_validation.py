@@ -305,3 +305,128 @@ def test_datasets_bad_arguments():
         nc.datasets.circles(factor=1.5)
     with raises(TypeError, "seed"):
         nc.datasets.xor(seed="abc")
+
+
+# -- many classes: softmax, cross-entropy, one-hot targets ----------------------------
+
+P3 = nc.init_params([2, 3, 3], seed=0)
+Y3 = nc.one_hot([0, 1, 2, 1], 3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: nc.forward(P3, X, hidden="softmax"),
+    lambda: nc.train(P3, X, Y3, epochs=1, lr=0.1, hidden="softmax", output="softmax",
+                     loss="cross_entropy"),
+])
+def test_softmax_is_an_output_activation_only(call):
+    with raises(ValueError, "hidden", "'softmax'", "output activation only"):
+        call()
+
+
+def test_softmax_output_needs_two_units():
+    with raises(ValueError, "output", "n_L >= 2", "n_L = 1", "output='sigmoid'"):
+        nc.forward(P, X, output="softmax")
+    with raises(ValueError, "output", "n_L >= 2"):
+        nc.train(P, X, Y, epochs=1, lr=0.1, output="softmax")
+    with raises(ValueError, "output", "n_L >= 2"):
+        nc.output_delta(np.ones((2, 1)), np.ones((2, 1)), "cross_entropy", "softmax")
+    cache = nc.forward(P, X)[1]
+    cache["output"] = "softmax"
+    with raises(ValueError, "cache['output']", "n_L >= 2"):
+        nc.backward(P, cache, Y)
+
+
+def test_functions_without_softmax_support_say_so():
+    with raises(ValueError, "output", "does not support a softmax output"):
+        nc.plotting.plot_output_surface(nc.init_params([2, 2, 1]), output="softmax")
+
+
+def test_integer_labels_where_one_hot_rows_are_expected():
+    labels = np.array([0, 1, 2, 1])
+    for call in (lambda: nc.cross_entropy(np.full((4, 3), 1 / 3), labels),
+                 lambda: nc.backward(P3, nc.forward(P3, X, output="softmax")[1], labels,
+                                     loss="cross_entropy"),
+                 lambda: nc.train(P3, X, labels, epochs=1, lr=0.1, loss="cross_entropy",
+                                  output="softmax"),
+                 lambda: nc.train(P3, X, labels.reshape(-1, 1), epochs=1, lr=0.1,
+                                  loss="cross_entropy", output="softmax")):
+        with raises(ValueError, "Y", "(4, 3)", "nc.one_hot(labels, 3)"):
+            call()
+
+
+def test_cross_entropy_targets_must_be_distributions():
+    p = np.full((2, 3), 1 / 3)
+    with raises(ValueError, "Y", "sum to 1", "row 1 sums to 0.5"):
+        nc.cross_entropy(p, [[0.0, 1.0, 0.0], [0.5, 0.0, 0.0]])
+    with raises(ValueError, "Y", "[0, 1]", "[-0.5, 1.5]"):
+        nc.cross_entropy(p, [[1.5, -0.5, 0.0], [0.0, 1.0, 0.0]])
+    with raises(ValueError, "Y", "[0, 1]", "nc.one_hot(labels, 3)"):
+        nc.cross_entropy(p, [[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])   # a label in a column
+    with raises(ValueError, "Y", "loss='bce'"):                   # one output, labels 0/1
+        nc.cross_entropy(np.full((2, 1), 0.5), [[0.0], [1.0]])
+    with raises(ValueError, "Y", "sum to 1"):
+        nc.cross_entropy_prime(p, np.zeros((2, 3)))
+    with raises(ValueError, "Y", "sum to 1"):
+        nc.train(P3, X, np.zeros((4, 3)), epochs=1, lr=0.1, loss="cross_entropy",
+                 output="softmax")
+    # soft labels typed as decimals are fine
+    assert np.isfinite(nc.cross_entropy(p, [[0.1, 0.2, 0.7], [0.3, 0.3, 0.4]]))
+
+
+@pytest.mark.parametrize("labels,n,exc,fragments", [
+    ([0, 1.5], 3, ValueError, ("labels", "whole numbers", "labels[1] = 1.5")),
+    ([0, np.nan], 3, ValueError, ("labels", "whole numbers")),
+    ([0, 3], 3, ValueError, ("labels", "0, ..., 2", "labels[1] = 3")),
+    ([-1, 0], 3, ValueError, ("labels", "outside", "labels[0] = -1")),
+    ([[0], [1]], 3, ValueError, ("labels", "1-D", "(2, 1)", ".ravel()")),
+    ([], 3, ValueError, ("labels", "non-empty")),
+    ("012", 3, TypeError, ("labels", "integer class labels", "'012'")),
+    (["a", "b"], 3, TypeError, ("labels", "dtype")),
+    ([0, 1], 0, ValueError, ("n_classes", ">= 1")),
+    ([0, 1], 2.0, TypeError, ("n_classes", "integer")),
+])
+def test_one_hot_bad_input(labels, n, exc, fragments):
+    with raises(exc, *fragments):
+        nc.one_hot(labels, n)
+
+
+@pytest.mark.parametrize("z,exc,fragment", [
+    (3.0, ValueError, "shape ()"),
+    (np.ones((2, 2, 2)), ValueError, "shape (2, 2, 2)"),
+    (np.ones((2, 0)), ValueError, "shape (2, 0)"),
+    ([[1.0, np.inf]], ValueError, "finite"),
+    ("abc", TypeError, "numeric"),
+])
+def test_softmax_bad_input(z, exc, fragment):
+    with raises(exc, "z", fragment):
+        nc.softmax(z)
+    with raises(exc, "z", fragment):
+        nc.softmax_jacobian(z)
+
+
+# -- optimisers, initialisation, held-out data -----------------------------------------
+
+@pytest.mark.parametrize("kwargs,exc,fragments", [
+    ({"optimizer": "rmsprop"}, ValueError, ("optimizer", "'rmsprop'", "adam")),
+    ({"optimizer": None}, TypeError, ("optimizer",)),
+    ({"momentum": 1.5}, ValueError, ("momentum", "[0, 1]", "1.5")),
+    ({"momentum": -0.1}, ValueError, ("momentum", "[0, 1]")),
+    ({"beta_1": 1.0}, ValueError, ("beta_1", "[0, 1)", "1.0")),
+    ({"beta_2": "0.9"}, TypeError, ("beta_2", "'0.9'")),
+    ({"epsilon": 0.0}, ValueError, ("epsilon", "> 0")),
+    ({"validation": X}, TypeError, ("validation", "(X_val, Y_val)", "array of shape (4, 2)")),
+    ({"validation": (X, Y, Y)}, TypeError, ("validation", "tuple of length 3")),
+    ({"validation": (X[:, :1], Y)}, ValueError, ("validation[0] (X_val)", "2 columns")),
+    ({"validation": (X, Y[:3])}, ValueError, ("validation[1] (Y_val)", "(4, 1)", "(3, 1)")),
+    ({"validation": (X, 2 * Y), "loss": "bce"}, ValueError, ("validation[1] (Y_val)", "[0, 1]")),
+])
+def test_train_bad_optimiser_and_validation_arguments(kwargs, exc, fragments):
+    with raises(exc, *fragments):
+        nc.train(P, X, Y, **{"epochs": 1, "lr": 0.1, **kwargs})
+
+
+def test_init_params_unknown_scheme():
+    with raises(ValueError, "init", "'xavier'", "glorot", "he"):
+        nc.init_params([2, 2, 1], init="xavier")
+    with raises(TypeError, "init"):
+        nc.init_params([2, 2, 1], init=2)
