@@ -285,8 +285,9 @@ class Value:
         """Every node of the graph that ends at this one, each once, parents first.
 
         An iterative depth-first search, so a graph thousands of nodes deep
-        needs no recursion. For a graph built step by step the order is the
-        order in which the nodes were computed (the forward order).
+        needs no recursion. The order is a valid order of computation (a
+        forward sweep in this order finds every parent already computed), but
+        not necessarily the order in which the nodes were created.
 
         Returns
         -------

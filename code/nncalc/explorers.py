@@ -1,4 +1,4 @@
-r"""Figures and an explorer for Chapter 6, *Training*.
+r"""Figures and an explorer for Chapter 7, *Training*.
 
 * :func:`plot_histories` draws the loss curves of several training runs,
   including runs that diverged (whose losses end in infinity or NaN, which

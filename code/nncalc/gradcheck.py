@@ -57,7 +57,7 @@ def numerical_gradient(f, params, h=1e-6):
     Equation ``eq-central-difference``: every entry is perturbed by
     :math:`\pm h` in turn, so ``f`` is called twice per entry. This costs
     :math:`2P` evaluations for :math:`P` parameters, which is why training
-    uses backpropagation instead (Chapter 4, *The chain rule*).
+    uses backpropagation instead (Chapter 3, *The chain rule*).
 
     Parameters
     ----------
@@ -69,11 +69,14 @@ def numerical_gradient(f, params, h=1e-6):
         parameter dict (``{"W1": ..., "b1": ..., ...}``, any keys) or a
         single array.
     h : float > 0, default 1e-6
-        The step. Too large gives the :math:`O(h^2)` truncation error, too
-        small the rounding error :math:`O(\epsilon |f| / h)`. For float64 and
-        functions of size about 1 the two balance near
-        :math:`h = (3\epsilon)^{1/3} \approx 9 \times 10^{-6}`; 1e-6 lies just on
-        the rounding side of that point (Chapter 2 derives both numbers).
+        The step. Too large gives the truncation error
+        :math:`h^2 |f'''|/6`, too small the rounding error
+        :math:`\epsilon |f| / (2h)` (equation ``eq-central-error``). The two
+        balance at :math:`h^* = (3\epsilon |f| / (2|f'''|))^{1/3}`, about
+        :math:`8 \times 10^{-6}` for :math:`\sin` at 1 (``eq-best-step``); 1e-6
+        lies on the rounding side, with an error a few times the optimum there
+        but safe for functions with larger third derivatives (Chapter 2,
+        *Loss functions*, derives and measures these numbers).
 
     Returns
     -------

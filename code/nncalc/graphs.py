@@ -10,7 +10,7 @@ along several paths. The edge from node
 :math:`\partial v/\partial u`. The derivative of the loss with respect to
 any node is the sum, over all paths from that node to the loss, of the
 product of the local derivatives along the path (equation
-``eq-chain-multi``, Chapter 4, *The chain rule*).
+``eq-chain-multi``, Chapter 3, *The chain rule*).
 
 :func:`draw_chain_rule_tree` draws into an ``ax`` (a new figure when ``ax``
 is None) and returns the ``Axes``, like every function of
@@ -244,7 +244,7 @@ def _node_values(params, arrays, y, loss):
 def path_products(node, cache, params, y, loss="mse"):
     r"""The chain rule as a sum over paths, for one node of the 2-2-1 tree.
 
-    Equation ``eq-chain-multi`` (Chapter 4, *The chain rule*): the derivative
+    Equation ``eq-chain-multi`` (Chapter 3, *The chain rule*): the derivative
     of the loss with respect to ``node`` is the sum, over every path from
     ``node`` to the loss, of the product of the local derivatives on the
     path's edges.
@@ -328,7 +328,7 @@ def draw_chain_rule_tree(ax=None, cache=None, params=None, y=None, loss="mse",
     :math:`\partial v/\partial u`, e.g. :math:`\partial z^{(2)}/\partial
     a^{(1)}_j = w^{(2)}_{1j}` and :math:`\partial a^{(1)}_j/\partial
     z^{(1)}_j = \sigma'(z^{(1)}_j)`. By the multivariable chain rule
-    (equation ``eq-chain-multi``, Chapter 4) the derivative of the loss
+    (equation ``eq-chain-multi``, Chapter 3) the derivative of the loss
     with respect to a node is the sum over the paths from the node to the
     loss of the products of these labels; ``highlight`` shows those paths.
 

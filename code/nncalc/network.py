@@ -211,7 +211,7 @@ def _backward(params, cache, Y, loss, alpha=0.0, ones=None):
         if alpha:
             grads[f"W{l}"] += (alpha / m) * W                   # eq-l2-grad
         # eq-bp3, Delta^T 1, computed as the row 1^T Delta: a matrix-vector
-        # product, faster than delta.sum(axis=0) (Chapter 7 measures it)
+        # product, faster than delta.sum(axis=0) (the scikit-learn chapter measures it)
         grads[f"b{l}"] = ones @ delta
         if l > 1:
             delta = delta @ W                                   # eq-bp2

@@ -519,17 +519,30 @@ def set_sklearn_params(model, params, X=None, Y=None):
        "invscaling" schedule starts at ``learning_rate_init``),
        ``best_loss_ = inf`` and ``_no_improvement_count = 0`` (the ``tol``
        stop and the "adaptive" schedule), ``n_iter_ = 0``, an empty
-       ``loss_curve_``, and with ``early_stopping`` ``validation_scores_ =
-       []`` and ``best_validation_score_ = -inf``;
+       ``loss_curve_``; with ``early_stopping=True``, as in scikit-learn's
+       ``_initialize``, ``best_loss_ = None`` instead,
+       ``validation_scores_ = []`` and ``best_validation_score_ = -inf``;
     4. ``warm_start=True``, so the next ``fit`` continues from ``coefs_``
        and ``intercepts_`` instead of drawing new ones.
 
     The next ``fit`` then runs exactly as a first ``fit`` that had drawn
     ``params`` as its initial weights, for every solver, momentum and
-    learning-rate schedule, and a loop of ``partial_fit`` calls runs the
-    same epochs one at a time. ``loss_curve_`` holds the losses of this
-    run only (a second ``fit`` would append to it). Call this function
-    after the last ``set_params``: the reset depends on ``early_stopping``.
+    learning-rate schedule. A loop of ``partial_fit`` calls (one epoch
+    each) runs the same epochs as that ``fit`` only with ``shuffle=False``,
+    and it does not stop where ``fit``'s ``tol`` rule would (each call
+    trains its epoch). With ``shuffle=True`` it runs different epochs,
+    whatever ``random_state`` is: every call of ``_fit`` makes its
+    generator anew with ``check_random_state(random_state)``, and
+    ``_fit_stochastic`` starts every call from the original order of the
+    rows and shuffles it once per epoch. So one ``fit`` re-shuffles the
+    previous epoch's order in every epoch; with an integer
+    ``random_state`` every ``partial_fit`` call re-seeds and uses the same
+    order; with ``None`` or a ``RandomState`` instance every call shuffles
+    the original order with the next permutation of the generator
+    (Chapter 8, "Shuffling, fit and partial_fit", reproduces all three).
+    ``loss_curve_`` holds the losses of this run only (a second ``fit``
+    would append to it). Call this function after the last
+    ``set_params``: the reset depends on ``early_stopping``.
 
     Parameters
     ----------

@@ -66,7 +66,7 @@ loop). nncalc's training loop was tuned until it met them (in-place sigmoid,
 the bias gradient as a product, pre-activations overwritten); the script
 reports whether they are met. Nothing is downloaded. The results, with a
 note on the machine, go to ``--output`` (default
-``_build/bench_results.json``); Chapter 7 reads the committed copy
+``_build/bench_results.json``); Chapter 8 reads the committed copy
 ``code/scripts/bench_results.json``.
 """
 

@@ -1,4 +1,4 @@
-"""Chapter 6's figures and learning-rate explorer: what is drawn and displayed."""
+"""Chapter 7's figures and learning-rate explorer: what is drawn and displayed."""
 
 import warnings
 

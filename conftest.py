@@ -1,4 +1,4 @@
-"""nbval settings for the chapter notebooks (pytest collects them in strict mode).
+"""nbval settings for the chapter notebooks in chapters/ (pytest collects them in strict mode).
 
 nbval compares every output of a cell except images: it leaves PNG and JPEG
 out, and here SVG too, which the chapters' figures are. An SVG figure is a
