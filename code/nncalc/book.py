@@ -52,13 +52,63 @@ def _show_figures_as_svg():
     shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, svg_text)
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+class _Shown:
+    """A glued number as the prose shows it (its text/plain representation)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(self.text)
+
+
+def _scientific(value, significant):
+    """``8.0 × 10⁻⁶``: the mantissa with ``significant`` figures."""
+    mantissa, exponent = f"{value:.{significant - 1}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def _shown(rounded, significant):
+    """How a rounded number reads in the text.
+
+    Integers and numbers of ordinary size read as Python writes them
+    (``0.0746``, ``2233``), so a format such as ``{glue:text}`name:.2f``` still
+    works on them. Numbers that Python would write with an exponent, or
+    below 10⁻³ or above 10⁶ when rounded to significant figures, read as
+    ``8.0 × 10⁻⁶``, keeping all the significant figures asked for (Python
+    would write ``8e-06``).
+    """
+    if isinstance(rounded, int):
+        return str(rounded)
+    if significant is not None:
+        if rounded != 0 and not 1e-3 <= abs(rounded) < 1e6:
+            return _scientific(rounded, significant)
+        if rounded != 0:
+            decimals = max(significant - 1 - int(np.floor(np.log10(abs(rounded)))), 0)
+            return f"{rounded:.{decimals}f}"
+        return "0"
+    text = repr(rounded)
+    if "e" in text:
+        return _scientific(rounded, len(text.split("e")[0].replace("-", "").replace(".", "")))
+    return text
+
+
 def glue(name, value, digits=4, significant=None):
     """Make a computed number available to the prose as ``{glue:text}`name```.
 
     The value is rounded first (to ``digits`` decimal places, or to
     ``significant`` significant figures), so the number in the text, and the
     notebook output the tests compare, do not depend on the last bits of
-    floating-point arithmetic.
+    floating-point arithmetic. The text shows it as a reader expects:
+    ``0.0746``, ``2233``, and very small or large numbers as ``8.0 × 10⁻⁶``
+    (with the significant figures asked for, trailing zeros included),
+    not Python's ``8e-06``.
 
     Parameters
     ----------
@@ -74,7 +124,7 @@ def glue(name, value, digits=4, significant=None):
     Returns
     -------
     float or int
-        The rounded value.
+        The rounded value (a plain number, whatever the text shows).
     """
     from myst_nb import glue as _glue
 
@@ -91,5 +141,7 @@ def glue(name, value, digits=4, significant=None):
         rounded = round(float(value), check_nonnegative_int(digits, "digits"))
         if rounded == 0:
             rounded = 0.0  # no "-0.0" in the text
-    _glue(name, rounded, display=False)
+    if not np.isfinite(rounded):
+        raise ValueError(f"value: expected a finite number, got {value!r}")
+    _glue(name, _Shown(_shown(rounded, significant)), display=False)
     return rounded

@@ -139,8 +139,8 @@ def test_glue_rounds_and_validates(monkeypatch):
     glued = {}
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: glued.update({name: value}))
     assert nc.glue("a", np.float64(0.123456789)) == 0.1235
-    assert nc.glue("b", -1e-9) == 0.0 and str(glued["b"]) == "0.0"
-    assert nc.glue("c", np.int64(7)) == 7 and isinstance(glued["c"], int)
+    assert nc.glue("b", -1e-9) == 0.0 and repr(glued["b"]) == "0.0"
+    assert nc.glue("c", np.int64(7)) == 7 and repr(glued["c"]) == "7"
     assert nc.glue("d", 2.0 / 3, digits=2) == 0.67
     with pytest.raises(TypeError, match="value"):
         nc.glue("e", "1.0")
@@ -164,6 +164,31 @@ def test_glue_significant_figures(monkeypatch):
     assert nc.glue("big", 123456.789, significant=3) == 123000.0
     with pytest.raises(ValueError, match="significant"):
         nc.glue("x", 1.0, significant=0)
+
+
+def test_glued_numbers_read_as_a_reader_expects(monkeypatch):
+    """The prose shows 8.0 × 10⁻⁶, not Python's 8e-06; ordinary numbers as usual."""
+    import myst_nb
+
+    shown = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: shown.update({name: value}))
+    cases = [
+        (dict(value=8.03e-6, significant=2), 8.0e-6, "8.0 × 10⁻⁶"),
+        (dict(value=1.0e-12, significant=2), 1e-12, "1.0 × 10⁻¹²"),
+        (dict(value=np.finfo(float).eps, significant=2), 2.2e-16, "2.2 × 10⁻¹⁶"),
+        (dict(value=3.4e6, significant=2), 3.4e6, "3.4 × 10⁶"),
+        (dict(value=0.015, significant=2), 0.015, "0.015"),
+        (dict(value=0.0151, significant=1), 0.02, "0.02"),
+        (dict(value=7.96, significant=2), 8.0, "8.0"),
+        (dict(value=2232.3, significant=2), 2200.0, "2200"),
+        (dict(value=0.07462), 0.0746, "0.0746"),
+        (dict(value=1.5e-5, digits=6), 1.5e-5, "1.5 × 10⁻⁵"),
+    ]
+    for i, (kwargs, value, text) in enumerate(cases):
+        assert nc.glue(f"n{i}", **kwargs) == value
+        assert repr(shown[f"n{i}"]) == text, (kwargs, repr(shown[f"n{i}"]))
+    with pytest.raises(ValueError, match="finite"):
+        nc.glue("inf", float("inf"))
 
 
 def test_draw_network_digits():
