@@ -527,7 +527,14 @@ def set_sklearn_params(model, params, X=None, Y=None):
 
     The next ``fit`` then runs exactly as a first ``fit`` that had drawn
     ``params`` as its initial weights, for every solver, momentum and
-    learning-rate schedule. A loop of ``partial_fit`` calls (one epoch
+    learning-rate schedule, provided the random stream continues. A first
+    ``fit`` draws its shuffles (``shuffle=True``) and its validation split
+    (``early_stopping=True``) from the same generator, after the initial
+    weights; after this function ``fit`` draws no weights, so with an
+    integer ``random_state`` (or ``None``) it draws them from a fresh
+    ``RandomState(seed)`` (or NumPy's global generator) instead. When
+    ``shuffle`` or ``early_stopping`` is on, pass as ``random_state`` the
+    ``RandomState`` instance that drew the weights, as the tests do. A loop of ``partial_fit`` calls (one epoch
     each) runs the same epochs as that ``fit`` only with ``shuffle=False``,
     and it does not stop where ``fit``'s ``tol`` rule would (each call
     trains its epoch). With ``shuffle=True`` it runs different epochs,
