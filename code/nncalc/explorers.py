@@ -1,4 +1,4 @@
-r"""Figures and an explorer for Chapter 7, *Training*.
+r"""Figures and explorers for Chapter 6, *Many classes*, and Chapter 7, *Training*.
 
 * :func:`plot_histories` draws the loss curves of several training runs,
   including runs that diverged (whose losses end in infinity or NaN, which
@@ -10,7 +10,11 @@ r"""Figures and an explorer for Chapter 7, *Training*.
   (on a log scale) and shows the loss curve next to the fit or the decision
   boundary. Like every explorer of the course it shows a static figure at
   its default value first (for the website and the PDF); the slider redraws
-  it in place (see :mod:`nncalc.widgets`).
+  it in place (see :mod:`nncalc.widgets`);
+* :func:`softmax_explorer` (Chapter 6, *Many classes*) moves the logits of
+  one example and shows the softmax probabilities, equation ``eq-softmax``,
+  the cross-entropy of a chosen true class, equation ``eq-cross-entropy``,
+  and the output error :math:`p - y`, equation ``eq-softmax-ce-delta``.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import losses, network, plotting, widgets
+from . import activations, losses, network, plotting, widgets
 from ._validation import (
+    as_float_array,
     check_activation,
     check_inputs,
     check_loss,
@@ -34,7 +39,7 @@ from ._validation import (
     layer_sizes_of,
 )
 
-__all__ = ["plot_histories", "plot_fit", "learning_rate_explorer"]
+__all__ = ["plot_histories", "plot_fit", "learning_rate_explorer", "softmax_explorer"]
 
 
 def _losses_of(value, name):
@@ -294,3 +299,92 @@ def learning_rate_explorer(params, X, Y, epochs=1000, loss="mse", hidden="tanh",
                            layout=w.Layout(width="26em"))
     return widgets.explore(draw, log10_lr=slider)
 
+
+def softmax_explorer(z=(2.0, 1.0, 0.1), true_class=0, limit=6.0):
+    r"""Move the logits of one example; watch its probabilities, loss and error.
+
+    One slider per logit :math:`z_1, \dots, z_K` and a menu for the true
+    class :math:`c`. The figure has three panels of bars, one bar per
+    class :math:`k`: the logits :math:`z_k`; the probabilities
+    :math:`p_k` (equation ``eq-softmax``, :func:`nncalc.softmax`), the true
+    class's bar in colour, with the cross-entropy
+    :math:`\ell = -\log p_c` (equation ``eq-cross-entropy``,
+    :func:`nncalc.cross_entropy`) in the title; and the output error
+    :math:`\delta_k = p_k - y_k` of the one-hot target :math:`y`
+    (equation ``eq-softmax-ce-delta``), the derivative of the loss with
+    respect to each logit.
+
+    The figure at the defaults is shown first, so the static website and
+    the PDF show it; in Jupyter every control redraws it in place (see
+    :mod:`nncalc.widgets`).
+
+    Parameters
+    ----------
+    z : array_like of K finite numbers, 2 <= K <= 8, default (2, 1, 0.1)
+        The default logits (the sliders' start).
+    true_class : int, default 0
+        The default true class, ``0, ..., K - 1`` (counted from 0, as the
+        labels of :func:`nncalc.one_hot`; the figure and the menu number
+        the classes from 1, as the text does).
+    limit : float > 0, default 6
+        The sliders range over [-limit, limit], widened if a default lies
+        outside.
+
+    Returns
+    -------
+    nncalc.widgets.Explorer
+        The displayed explorer; its controls are ``"z1"``, ..., ``"zK"``
+        (``FloatSlider``) and ``"true_class"`` (``Dropdown``, values
+        ``0, ..., K - 1``).
+    """
+    import ipywidgets as w
+
+    z = as_float_array(z, "z")
+    if z.ndim != 1 or not 2 <= z.size <= len(plotting.CLASS_COLORS):
+        raise ValueError(
+            f"z: expected a 1-D sequence of K logits, 2 <= K <= {len(plotting.CLASS_COLORS)}, "
+            f"got {describe(z)}")
+    K = z.size
+    if isinstance(true_class, bool) or not isinstance(true_class, numbers.Integral):
+        raise TypeError(f"true_class: expected an integer class label, got {describe(true_class)}")
+    if not 0 <= true_class < K:
+        raise ValueError(
+            f"true_class: expected a label in 0, ..., {K - 1} for K = {K} logits, got "
+            f"{true_class!r}")
+    limit = check_positive_number(limit, "limit")
+    bound = max(limit, float(np.abs(z).max()))
+    classes = np.arange(1, K + 1)
+    colour = plotting.CLASS_COLORS[0]
+
+    def draw(true_class, **logits):
+        zs = np.array([logits[f"z{k}"] for k in classes])
+        p = activations.softmax(zs)
+        y = losses.one_hot([true_class], K)[0]
+        loss = losses.cross_entropy(p[None, :], y[None, :])
+        colours = ["0.75"] * K
+        colours[true_class] = colour
+        fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
+        panels = [(zs, (-bound, bound), "logits $z_k$"),
+                  (p, (0.0, 1.0), f"probabilities $p_k$; $\\ell = -\\log p_{true_class + 1}$"
+                                  f" = {loss:.3f}"),
+                  (p - y, (-1.0, 1.0), r"error $\delta_k = p_k - y_k$")]
+        for ax, (values, ylim, title) in zip(axes, panels):
+            ax.bar(classes, values, color=colours, edgecolor="k", linewidth=0.6)
+            for k, v in zip(classes, values):
+                ax.text(k, v, f"{v:.2f}", ha="center", va="bottom" if v >= 0 else "top",
+                        fontsize=9)
+            ax.axhline(0.0, color="k", lw=0.8)
+            ax.set(xticks=classes, ylim=ylim, xlabel="class $k$", title=title)
+        fig.tight_layout()
+        return fig
+
+    controls = {f"z{k}": w.FloatSlider(value=float(v), min=-bound, max=bound, step=0.1,
+                                       description=f"$z_{k}$", continuous_update=False,
+                                       readout_format=".1f",
+                                       style={"description_width": "4em"},
+                                       layout=w.Layout(width="22em"))
+                for k, v in zip(classes, z)}
+    controls["true_class"] = w.Dropdown(options=[(f"class {k}", k - 1) for k in classes],
+                                        value=int(true_class), description="true class",
+                                        style={"description_width": "6em"})
+    return widgets.explore(draw, **controls)

@@ -1,4 +1,5 @@
-"""Chapter 7's figures and learning-rate explorer: what is drawn and displayed."""
+"""Chapter 7's figures and learning-rate explorer, and Chapter 6's softmax explorer:
+what is drawn and displayed."""
 
 import warnings
 
@@ -193,3 +194,71 @@ def test_train_quietly_swallows_only_the_divergence_warning(sine):
         history = explorers._train_quietly(params, X, Y, epochs=500, lr=50.0,
                                            hidden="tanh")
     assert history.diverged and not np.isfinite(history.loss[-1])
+
+
+# -- softmax_explorer -----------------------------------------------------------
+
+def _bar_heights(ax):
+    return np.array([patch.get_height() for patch in ax.patches])
+
+
+def test_softmax_explorer_static_figure_at_defaults_and_redraw(shown):
+    ex = explorers.softmax_explorer(z=(2.0, 1.0, 0.1), true_class=0)
+    assert shown == [ex]
+    assert ex._repr_mimebundle_()["text/plain"] == CONTROLS_NOTE
+    assert list(ex.controls) == ["z1", "z2", "z3", "true_class"]
+    assert [ex.controls[f"z{k}"].value for k in (1, 2, 3)] == [2.0, 1.0, 0.1]
+    menu = ex.controls["true_class"]
+    assert isinstance(menu, w.Dropdown) and menu.value == 0
+    assert [label for label, _ in menu.options] == ["class 1", "class 2", "class 3"]
+    logits, probs, error = ex.figure.axes
+    z = np.array([2.0, 1.0, 0.1])
+    p = np.exp(z) / np.exp(z).sum()            # the softmax, independently
+    np.testing.assert_allclose(_bar_heights(logits), z, rtol=1e-15)
+    np.testing.assert_allclose(_bar_heights(probs), p, rtol=1e-12)
+    np.testing.assert_allclose(_bar_heights(error), p - [1.0, 0.0, 0.0], rtol=1e-12)
+    assert f"{-np.log(p[0]):.3f}" in probs.get_title()
+    assert "p_1" in probs.get_title()
+    # the true class's bar is coloured, the others grey
+    colours = [patch.get_facecolor() for patch in probs.patches]
+    assert colours[0] != colours[1] == colours[2]
+    # moving a slider or the menu redraws in place
+    ex.controls["z2"].value = 3.0
+    z[1] = 3.0
+    p = np.exp(z) / np.exp(z).sum()
+    np.testing.assert_allclose(_bar_heights(ex.figure.axes[1]), p, rtol=1e-12)
+    menu.value = 2
+    title = ex.figure.axes[1].get_title()
+    assert "p_3" in title and f"{-np.log(p[2]):.3f}" in title
+    np.testing.assert_allclose(_bar_heights(ex.figure.axes[2]), p - [0.0, 0.0, 1.0],
+                               rtol=1e-12)
+
+
+def test_softmax_explorer_any_number_of_classes_and_wide_defaults(shown):
+    ex = explorers.softmax_explorer(z=[0.0, 9.0, -1.0, 0.5], true_class=3, limit=5.0)
+    assert list(ex.controls) == ["z1", "z2", "z3", "z4", "true_class"]
+    # a default outside [-limit, limit] widens every slider
+    assert all(ex.controls[f"z{k}"].max == 9.0 and ex.controls[f"z{k}"].min == -9.0
+               for k in range(1, 5))
+    probs = ex.figure.axes[1]
+    np.testing.assert_allclose(_bar_heights(probs).sum(), 1.0, rtol=1e-12)
+    assert len(probs.patches) == 4
+
+
+def test_softmax_explorer_bad_arguments():
+    with pytest.raises(ValueError, match="z: expected a 1-D sequence of K logits"):
+        explorers.softmax_explorer(z=[1.0])
+    with pytest.raises(ValueError, match="z: expected a 1-D sequence of K logits"):
+        explorers.softmax_explorer(z=np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="z"):
+        explorers.softmax_explorer(z=[1.0, np.nan])
+    with pytest.raises(TypeError, match="z"):
+        explorers.softmax_explorer(z="logits")
+    with pytest.raises(ValueError, match=r"true_class: expected a label in 0, \.\.\., 2"):
+        explorers.softmax_explorer(z=[1.0, 2.0, 3.0], true_class=3)
+    with pytest.raises(ValueError, match="true_class"):
+        explorers.softmax_explorer(z=[1.0, 2.0, 3.0], true_class=-1)
+    with pytest.raises(TypeError, match="true_class"):
+        explorers.softmax_explorer(z=[1.0, 2.0, 3.0], true_class=1.0)
+    with pytest.raises(ValueError, match="limit"):
+        explorers.softmax_explorer(limit=0.0)
