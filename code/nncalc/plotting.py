@@ -31,6 +31,8 @@ __all__ = [
     "plot_output_surface",
     "plot_decision_regions",
     "plot_loss_curves",
+    "plot_digit_grid",
+    "plot_confusion_matrix",
     "NEGATIVE",
     "POSITIVE",
     "CLASS_COLORS",
@@ -393,6 +395,165 @@ def plot_loss_curves(curves, ax=None, logy=True, xlabel="epoch", ylabel="loss"):
     if any(label is not None for label in curves):
         ax.legend()
     ax.grid(alpha=0.3)
+    return ax
+
+
+# -- images and a classifier's errors -----------------------------------------------------
+
+def plot_digit_grid(images, titles=None, ncols=10, shape=None, ax=None, vmin=None, vmax=None,
+                    fontsize=8):
+    """Small grey-scale images in a grid, each with an optional title above it.
+
+    All the images are drawn as **one** raster image (a mosaic, with a
+    white gap between the tiles), so the figure stays small: one embedded
+    bitmap inside a vector figure whose titles stay vector. Dark means a
+    large value (the ink of a digit), as in the ``gray_r`` colour map.
+
+    Parameters
+    ----------
+    images : array_like of shape (n, h * w) or (n, h, w)
+        One image per row; rows of length ``h * w`` are reshaped to
+        ``shape`` (default: a square, ``h = w``), as ``X[i].reshape(8, 8)``
+        turns a row of :func:`nncalc.datasets.digits` into its image.
+    titles : sequence of n str, or None
+        Text above each tile (it may have several lines, e.g.
+        ``"true 3\\npred. 8"``).
+    ncols : int >= 1, default 10
+        Tiles per row.
+    shape : (h, w) or None
+        The shape of one image, for rows that are not square.
+    ax : matplotlib Axes or None
+    vmin, vmax : float or None
+        The values drawn white and black; default the smallest and the
+        largest value in ``images``.
+    fontsize : float, default 8
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    arr = as_float_array(images, "images")
+    if arr.ndim == 2:
+        n, size = arr.shape
+        if shape is None:
+            side = int(round(np.sqrt(size)))
+            if side * side != size:
+                raise ValueError(
+                    f"images: expected rows of h * w pixels with h = w (or give shape), got "
+                    f"rows of {size} pixels")
+            shape = (side, side)
+        if (not isinstance(shape, (tuple, list)) or len(shape) != 2
+                or int(shape[0]) * int(shape[1]) != size):
+            raise ValueError(
+                f"shape: expected (h, w) with h * w = {size}, the length of a row of images, "
+                f"got {describe(shape)}")
+        arr = arr.reshape(n, int(shape[0]), int(shape[1]))
+    elif arr.ndim != 3:
+        raise ValueError(
+            f"images: expected an array of shape (n, h * w) or (n, h, w), got shape {arr.shape}")
+    n, h, w = arr.shape
+    if n == 0:
+        raise ValueError("images: expected at least one image, got none")
+    ncols = check_nonnegative_int(ncols, "ncols")
+    if ncols < 1:
+        raise ValueError(f"ncols: expected an integer >= 1, got {ncols!r}")
+    if titles is not None:
+        if isinstance(titles, (str, bytes)) or not hasattr(titles, "__len__") \
+                or len(titles) != n:
+            raise ValueError(
+                f"titles: expected a sequence of {n} strings, one per image, got "
+                f"{describe(titles)}")
+        titles = [str(t) for t in titles]
+    lo = float(arr.min()) if vmin is None else float(vmin)
+    hi = float(arr.max()) if vmax is None else float(vmax)
+    if not hi > lo:
+        hi = lo + 1.0
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    lines = max((t.count("\n") + 1 for t in titles), default=0) if titles else 0
+    gap = 1                                   # pixels between tiles
+    point = 0.62 * 72 / (w + gap)             # the size of a pixel in points, 0.62 in a tile
+    # room above each tile for its title: its lines of text and 2 points
+    head = int(np.ceil((lines * 1.3 * fontsize + 2) / point)) if lines else 0
+    pitch_x, pitch_y = w + gap, h + gap + head
+    mosaic = np.full((nrows * pitch_y, ncols * pitch_x - gap), lo)
+    for i in range(n):
+        r, c = divmod(i, ncols)
+        top, left = r * pitch_y + head, c * pitch_x
+        mosaic[top:top + h, left:left + w] = arr[i]
+    ax = new_ax(ax, (0.62 * ncols, nrows * pitch_y * point / 72))
+    ax.imshow(mosaic, cmap="gray_r", vmin=lo, vmax=hi, interpolation="nearest",
+              rasterized=True)
+    if titles:
+        for i, t in enumerate(titles):
+            r, c = divmod(i, ncols)
+            ax.text(c * pitch_x + (w - 1) / 2, r * pitch_y + head - 0.6, t, ha="center",
+                    va="bottom", fontsize=fontsize, linespacing=1.1)
+    ax.set_axis_off()
+    return ax
+
+
+def plot_confusion_matrix(counts, ax=None, class_names=None, title=None):
+    """A confusion matrix: how often each true class was predicted as each class.
+
+    Row ``k`` is the true class, column ``j`` the predicted one, and the
+    cell holds the number of examples of class ``k`` predicted as ``j``:
+    the correct predictions lie on the diagonal. Every non-zero count is
+    written in its cell; the colour grows with the square root of the
+    count, so that single errors are visible next to a diagonal of tens.
+    The cells are one raster image; the numbers and labels stay vector.
+
+    Parameters
+    ----------
+    counts : array_like of shape (K, K)
+        Non-negative whole numbers (``sklearn.metrics.confusion_matrix``
+        returns this layout).
+    ax : matplotlib Axes or None
+    class_names : sequence of K str, or None
+        Tick labels; default ``0, ..., K - 1``.
+    title : str or None
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from matplotlib.colors import PowerNorm
+
+    C = as_float_array(counts, "counts")
+    if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 2:
+        raise ValueError(
+            f"counts: expected a square array of shape (K, K) with K >= 2, got shape {C.shape}")
+    if np.any(C < 0) or np.any(C != np.round(C)):
+        raise ValueError("counts: expected non-negative whole numbers (counts of examples), "
+                         "got negative or fractional entries")
+    K = C.shape[0]
+    if class_names is None:
+        class_names = [str(k) for k in range(K)]
+    elif isinstance(class_names, (str, bytes)) or not hasattr(class_names, "__len__") \
+            or len(class_names) != K:
+        raise ValueError(
+            f"class_names: expected a sequence of {K} names, one per class, got "
+            f"{describe(class_names)}")
+    ax = new_ax(ax, (0.42 * K + 1.4, 0.42 * K + 1.0))
+    top = max(float(C.max()), 1.0)
+    ax.imshow(C, cmap="Blues", norm=PowerNorm(0.5, vmin=0.0, vmax=top),
+              interpolation="nearest", rasterized=True)
+    for k in range(K):
+        for j in range(K):
+            if C[k, j]:
+                dark = np.sqrt(C[k, j] / top) > 0.6
+                ax.text(j, k, f"{int(C[k, j])}", ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black",
+                        fontweight="normal" if k == j else "bold")
+    ax.set_xticks(range(K), class_names)
+    ax.set_yticks(range(K), class_names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if title:
+        ax.set_title(title)
     return ax
 
 

@@ -324,3 +324,84 @@ def test_decision_regions_bad_arguments():
         nc.plotting.plot_decision_regions(params, resolution=1)
     with pytest.raises(ValueError, match="plot_decision_regions"):
         nc.plotting.plot_output_surface(params)
+
+
+# -- a grid of digits and a confusion matrix ---------------------------------------------
+
+def test_digit_grid_is_one_raster_mosaic_of_the_images_with_titles():
+    from matplotlib.image import AxesImage
+
+    from nncalc._figures import svg_text
+
+    X, labels = nc.datasets.digits()
+    ax = nc.plotting.plot_digit_grid(X[:13], titles=[f"true {k}\npred. {k}" for k in labels[:13]],
+                                     ncols=5)
+    images = [c for c in ax.get_children() if isinstance(c, AxesImage)]
+    assert len(images) == 1 and images[0].get_rasterized()
+    mosaic = np.asarray(images[0].get_array())
+    # 3 rows of 5 tiles of 8 x 8 pixels, a gap of 1 pixel, room for the titles above each
+    assert mosaic.shape[1] == 5 * 9 - 1 and mosaic.shape[0] % 3 == 0
+    pitch = mosaic.shape[0] // 3
+    head = pitch - 9
+    assert head > 0
+    np.testing.assert_array_equal(mosaic[head:head + 8, 9:17], X[1].reshape(8, 8))
+    np.testing.assert_array_equal(mosaic[2 * pitch + head:2 * pitch + head + 8, 18:26],
+                                  X[12].reshape(8, 8))
+    assert mosaic[2 * pitch + head, 27:].max() == 0.0     # two empty tiles in the last row
+    assert _texts(ax) == [f"true {k}\npred. {k}" for k in labels[:13]]
+    svg = svg_text(ax.figure)
+    assert svg.count("<image") == 1 and len(svg) < 60_000, len(svg)
+
+
+def test_digit_grid_shapes_and_bad_arguments():
+    # without titles: one row of tiles and the gap of 1 pixel below it
+    ax = nc.plotting.plot_digit_grid(np.arange(2 * 12.0).reshape(2, 12), shape=(3, 4))
+    assert np.asarray(ax.get_images()[0].get_array()).shape == (3 + 1, 2 * 5 - 1)
+    assert _texts(ax) == []
+    ax = nc.plotting.plot_digit_grid(np.zeros((2, 4, 4)))
+    assert np.asarray(ax.get_images()[0].get_array()).shape == (4 + 1, 2 * 5 - 1)
+    with pytest.raises(ValueError, match="images: expected rows of h \\* w"):
+        nc.plotting.plot_digit_grid(np.zeros((2, 12)))
+    with pytest.raises(ValueError, match="shape: expected"):
+        nc.plotting.plot_digit_grid(np.zeros((2, 12)), shape=(5, 5))
+    with pytest.raises(ValueError, match="images: expected an array of shape"):
+        nc.plotting.plot_digit_grid(np.zeros(64))
+    with pytest.raises(ValueError, match="titles: expected a sequence of 2"):
+        nc.plotting.plot_digit_grid(np.zeros((2, 64)), titles=["a"])
+    with pytest.raises(ValueError, match="ncols"):
+        nc.plotting.plot_digit_grid(np.zeros((2, 64)), ncols=0)
+    with pytest.raises(TypeError, match="images"):
+        nc.plotting.plot_digit_grid("digits")
+
+
+def test_confusion_matrix_shows_every_nonzero_count():
+    from matplotlib.image import AxesImage
+
+    from nncalc._figures import svg_text
+
+    C = 30 * np.eye(10, dtype=int)
+    C[3, 8], C[9, 4] = 2, 1
+    ax = nc.plotting.plot_confusion_matrix(C)
+    images = [c for c in ax.get_children() if isinstance(c, AxesImage)]
+    assert len(images) == 1 and images[0].get_rasterized()
+    np.testing.assert_array_equal(np.asarray(images[0].get_array()), C)
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+             for t in ax.texts}
+    assert texts == {**{(k, k): "30" for k in range(10)}, (3, 8): "2", (9, 4): "1"}
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(k) for k in range(10)]
+    assert len(svg_text(ax.figure)) < 60_000
+
+
+def test_confusion_matrix_bad_arguments():
+    with pytest.raises(ValueError, match="square"):
+        nc.plotting.plot_confusion_matrix(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="whole numbers"):
+        nc.plotting.plot_confusion_matrix(np.array([[1.5, 0], [0, 1]]))
+    with pytest.raises(ValueError, match="whole numbers"):
+        nc.plotting.plot_confusion_matrix(np.array([[-1, 0], [0, 1]]))
+    with pytest.raises(ValueError, match="class_names: expected a sequence of 2"):
+        nc.plotting.plot_confusion_matrix(np.eye(2), class_names=["a"])
+    ax = nc.plotting.plot_confusion_matrix(np.eye(2), class_names=["cat", "dog"], title="t")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cat", "dog"]
+    assert ax.get_title() == "t"
