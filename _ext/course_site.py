@@ -15,10 +15,28 @@
    re-reads the registry (file name ``""``); Sphinx's own de-duplication
    sees two different scripts, and the page then declares ``const
    THEBE_JS_URL`` twice, a JavaScript error on every page.
+5. Accessibility (WCAG 2.1 AA, checked by code/publish_tests/test_a11y.py
+   with axe-core on every page, light and dark):
+
+   - ``templates/``: the theme's search button and colour-mode button
+     with accessible names that contain their visible text (WCAG 2.5.3);
+   - ``static/course.css``: contrast of links in exercise boxes, of words
+     highlighted by the search, and of the proof index in dark mode
+     (WCAG 1.4.3);
+   - the bibliography as a list of list items (docutils 0.19 writes the
+     deprecated ``doc-biblioentry`` role, which a ``list`` may not own);
+   - myst-nb's "Show code cell source" toggle named by its visible text;
+   - the site's root ``index.html`` and the moved-chapter pages as small
+     pages with a language, a title and a heading.
 """
 
+import hashlib
 import html
 from pathlib import Path, PurePosixPath
+
+from docutils import nodes
+
+HERE = Path(__file__).resolve().parent
 
 #: old page -> new page, for chapters whose file (and address) changed.
 MOVED = {
@@ -32,13 +50,14 @@ _REDIRECT = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Moved: {title}</title>
+<title>{page_title}</title>
 <meta http-equiv="refresh" content="0; url={target}">
 <link rel="canonical" href="{target}">
 </head>
 <body>
 <main>
-<p>This chapter has moved to <a href="{target}">{title}</a>.</p>
+<h1>{heading}</h1>
+<p>{text} <a href="{target}">{title}</a>.</p>
 </main>
 </body>
 </html>
@@ -98,8 +117,33 @@ def write_redirects(app, exception):
         target = PurePosixPath(new).name + ".html"  # both in chapters/
         title = app.env.titles[new].astext() if new in app.env.titles else new
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(_REDIRECT.format(target=target, title=html.escape(title)),
+        title = html.escape(title)
+        page.write_text(_REDIRECT.format(target=target, title=title, page_title=f"Moved: {title}",
+                                         heading="This chapter has moved",
+                                         text="It is now"),
                         encoding="utf-8")
+
+
+def write_root_index(app, exception):
+    """The site's root page, sending the reader to the first page.
+
+    sphinx-external-toc writes a bare ``<meta http-equiv="Refresh">`` as
+    ``index.html`` when the root document has another name; this page does
+    the same with a language, a title and a link (it is written first or
+    over it, whichever extension runs first).
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    root = app.config.root_doc
+    if root == "index" or root not in app.env.all_docs:
+        return
+    title = html.escape(app.env.titles[root].astext() if root in app.env.titles else root)
+    (Path(app.outdir) / "index.html").write_text(
+        _REDIRECT.format(target=f"{root}.html", title=title, page_title=title, heading=title,
+                         text="Continue to"),
+        encoding="utf-8")
+
+
 
 
 def dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -117,10 +161,74 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+# --- accessibility -------------------------------------------------------
+
+
+def visit_citation(self, node):
+    """A citation as a list item of the citation list.
+
+    docutils 0.19 gives each citation ``role="doc-biblioentry"``, which
+    DPUB-ARIA 1.1 deprecates in favour of list items of a list, and which is
+    not allowed on a ``div``; the ``list`` around them then owns no list
+    item (axe: aria-deprecated-role, aria-allowed-role and the critical
+    aria-required-children). Same markup otherwise.
+    """
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
+
+
+def depart_citation(self, node):
+    self.body.append("</div>\n")
+    if not isinstance(node.next_node(descend=False, siblings=True), type(node)):
+        self.body.append("</div>\n")
+
+
+def visit_hidden_cell(self, node):
+    """myst-nb's toggle of a hidden cell, named by the text it shows.
+
+    myst-nb labels the ``<summary>`` "Toggle hidden content" while it shows
+    "Show code cell source": a speech-input user saying what they see would
+    not reach it (WCAG 2.5.3). Without the label its name is its visible
+    text. Same markup otherwise (myst_nb.sphinx_.visit_HideCellInput).
+    """
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n')
+    self.body.append("<summary>\n")
+    self.body.append(f'<p class="collapsed admonition-title">{html.escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{html.escape(node["prompt_hide"])}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def depart_hidden_cell(self, node):
+    self.body.append("</details>\n")
+
+
+def configure(app, config):
+    # the theme's templates and colours, fixed for accessibility
+    config.templates_path.insert(0, str(HERE / "templates"))
+    config.html_static_path.append(str(HERE / "static"))
+    # Sphinx copies static files only when it writes a page: a changed
+    # stylesheet makes every page out of date (through the HTML config)
+    digest = hashlib.sha256()
+    for f in sorted((HERE / "static").rglob("*")):
+        if f.is_file():
+            digest.update(f.name.encode() + f.read_bytes())
+    config.course_static_digest = digest.hexdigest()[:16]
+
+
 def setup(app):
+    from myst_nb.sphinx_ import HideCodeCellNode
+
+    app.add_config_value("course_static_digest", "", "html")
+    app.connect("config-inited", configure)
+    app.add_css_file("course.css", priority=900)
+    app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
+    app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))
     # after sphinx-book-theme has assembled the header buttons
     app.connect("html-page-context", add_pdf_button, priority=900)
     app.connect("html-page-context", edit_text_sources, priority=900)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("build-finished", write_redirects)
+    app.connect("build-finished", write_root_index)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
