@@ -11,6 +11,9 @@ STAMP  := $(VENV)/.installed
 PUBLISH_STAMP := $(VENV)/.publish-installed
 JB     := $(BIN)/jupyter-book build -W -n --keep-going
 PDF    := _build/latex/calculus-neural-networks.pdf
+# Refresh the website after a PDF build, when there is one: a page links a
+# PDF in its download menu only if the PDF exists when the page is written.
+REFRESH_SITE = @if [ -d _build/html ]; then echo "updating the website's PDF links"; $(JB) -q .; fi
 NODE_MODULES := code/publish_tests/node_modules
 
 # The TeX Live set that builds the PDF (xelatex via sphinx-jupyterbook-latex).
@@ -63,9 +66,9 @@ execution-cache:
 	fi
 	@echo "$(SOURCES_HASH)" > _build/.sources-hash
 
+# The site links (and copies in) the PDFs that exist (_ext/course_site.py).
 book: $(STAMP) execution-cache
 	$(JB) .
-	@if [ -f $(PDF) ]; then mkdir -p _build/html/_pdf && cp $(PDF) _build/html/_pdf/; fi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -101,7 +104,7 @@ texlive:
 pdf: $(PUBLISH_STAMP) execution-cache texlive
 	rm -rf _build/latex
 	$(BIN)/jupyter-book build -W -n --keep-going . --builder pdflatex
-	@if [ -d _build/html ]; then mkdir -p _build/html/_pdf && cp $(PDF) _build/html/_pdf/; fi
+	$(REFRESH_SITE)
 	$(BIN)/python -m pytest code/publish_tests/test_pdf.py
 
 $(PDF):

@@ -1,9 +1,15 @@
 """Small fixes to the website's pages.
 
-1. Link the course's PDF report from every page's download menu. `make pdf`
-   copies the report into the site as ``_pdf/<name>.pdf`` (the name is the
-   LaTeX target of ``_config.yml``). The theme's own ".pdf" entry prints the
-   current page; it is relabelled so the two are not confused.
+1. Link the course's PDF report from every page's download menu
+   (``make pdf``: ``_build/latex/<name>.pdf``, the name being the LaTeX
+   target of ``_config.yml``). The report is linked only if it exists when
+   the site is built, and is then copied into the site as ``_pdf/<file>``,
+   so a site built by ``make book`` alone has no dead link; ``make pdf``
+   builds the site again when there is one, and the link appears. Which
+   reports exist is part of the HTML configuration
+   (``course_pdfs_available``), so every page is rewritten when that
+   changes. The theme's own ".pdf" entry prints the current page; it is
+   relabelled so the two are not confused.
 2. Point the "Suggest edit" and "source" buttons of a chapter at its text
    file, ``text/NN_name.md`` (the file people edit; jupytext pairs it with
    the notebook ``chapters/NN_name.ipynb`` that the book is built from).
@@ -32,11 +38,18 @@
 
 import hashlib
 import html
+import shutil
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
 
 HERE = Path(__file__).resolve().parent
+
+#: the PDF reports the download menu links when they exist: (key, path
+#: relative to _build with {name} the LaTeX target's stem, text, tooltip)
+EDITIONS = [
+    ("course", "latex/{name}.pdf", "course PDF", "The whole course as a PDF report"),
+]
 
 #: old page -> new page, for chapters whose file (and address) changed.
 MOVED = {
@@ -64,10 +77,21 @@ _REDIRECT = """<!DOCTYPE html>
 """
 
 
-def _pdf_name(app):
-    documents = app.config.latex_documents
+def _pdf_stem(config):
+    documents = config.latex_documents
     tex = documents[0][1] if documents else "book.tex"
-    return str(PurePosixPath(tex).with_suffix(".pdf"))
+    return PurePosixPath(tex).stem
+
+
+def _available_pdfs(app):
+    """(key, file in _build, text, tooltip) of every PDF report that exists."""
+    build = Path(app.outdir).parent
+    found = []
+    for key, path, text, tooltip in EDITIONS:
+        path = path.format(name=_pdf_stem(app.config))
+        if (build / path).is_file():
+            found.append((key, path, text, tooltip))
+    return found
 
 
 def add_pdf_button(app, pagename, templatename, context, doctree):
@@ -77,14 +101,31 @@ def add_pdf_button(app, pagename, templatename, context, doctree):
         for button in group["buttons"]:
             if button.get("label") == "download-pdf-button":
                 button["text"] = "print page"
-        group["buttons"].append({
-            "type": "link",
-            "url": context["pathto"](f"_pdf/{_pdf_name(app)}", 1),
-            "text": "course PDF",
-            "tooltip": "The whole course as a PDF report",
-            "icon": "fas fa-book",
-            "label": "download-course-pdf-button",
-        })
+        for key, path, text, tooltip in _available_pdfs(app):
+            group["buttons"].append({
+                "type": "link",
+                "url": context["pathto"](f"_pdf/{PurePosixPath(path).name}", 1),
+                "text": text,
+                "tooltip": tooltip,
+                "icon": "fas fa-book",
+                "label": f"download-{key}-pdf-button",
+            })
+
+
+def copy_pdfs(app, exception):
+    """Put the linked PDF reports into the site (and nothing else in _pdf/)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_pdf"
+    wanted = {}
+    for _, path, _, _ in _available_pdfs(app):
+        wanted[PurePosixPath(path).name] = Path(app.outdir).parent / path
+    for old in target.glob("*") if target.is_dir() else []:
+        if old.name not in wanted:
+            old.unlink()
+    for name, source in wanted.items():
+        target.mkdir(exist_ok=True)
+        shutil.copyfile(source, target / name)
 
 
 def _buttons(groups):
@@ -215,11 +256,21 @@ def configure(app, config):
         if f.is_file():
             digest.update(f.name.encode() + f.read_bytes())
     config.course_static_digest = digest.hexdigest()[:16]
+    # Which PDF reports exist decides every page's download menu. The LaTeX
+    # target's name is not known yet (jupyter-book sets latex_documents after
+    # this event), so this lists every PDF a LaTeX build left beside its .tex:
+    # a superset of the linked reports, which changes whenever one of them
+    # appears or goes.
+    build = Path(app.outdir).parent
+    config.course_pdfs_available = sorted(
+        str(p.relative_to(build)) for p in build.glob("latex/*.pdf")
+        if p.with_suffix(".tex").is_file())
 
 
 def setup(app):
     from myst_nb.sphinx_ import HideCodeCellNode
 
+    app.add_config_value("course_pdfs_available", [], "html")
     app.add_config_value("course_static_digest", "", "html")
     app.connect("config-inited", configure)
     app.add_css_file("course.css", priority=900)
@@ -231,4 +282,5 @@ def setup(app):
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("build-finished", write_redirects)
     app.connect("build-finished", write_root_index)
+    app.connect("build-finished", copy_pdfs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
