@@ -1,15 +1,16 @@
-"""Small fixes to the website's pages.
+"""Small fixes to the website's pages, and the student edition.
 
-1. Link the course's PDF report from every page's download menu
-   (``make pdf``: ``_build/latex/<name>.pdf``, the name being the LaTeX
-   target of ``_config.yml``). The report is linked only if it exists when
-   the site is built, and is then copied into the site as ``_pdf/<file>``,
-   so a site built by ``make book`` alone has no dead link; ``make pdf``
-   builds the site again when there is one, and the link appears. Which
-   reports exist is part of the HTML configuration
-   (``course_pdfs_available``), so every page is rewritten when that
-   changes. The theme's own ".pdf" entry prints the current page; it is
-   relabelled so the two are not confused.
+1. Link the course's PDF reports from every page's download menu: the full
+   report (``make pdf``: ``_build/latex/<name>.pdf``, the name being the
+   LaTeX target of ``_config.yml``) and the student edition (``make
+   pdf-student``: ``_build/student/<name>-student.pdf``). A report is linked
+   only if it exists when the site is built, and is then copied into the
+   site as ``_pdf/<file>``, so a site built by ``make book`` alone has no
+   dead link; ``make pdf`` and ``make pdf-student`` build the site again
+   when there is one, and the links appear. Which reports exist is part of
+   the HTML configuration (``course_pdfs_available``), so every page is
+   rewritten when that changes. The theme's own ".pdf" entry prints the
+   current page; it is relabelled so the two are not confused.
 2. Point the "Suggest edit" and "source" buttons of a chapter at its text
    file, ``text/NN_name.md`` (the file people edit; jupytext pairs it with
    the notebook ``chapters/NN_name.ipynb`` that the book is built from).
@@ -34,14 +35,26 @@
    - myst-nb's "Show code cell source" toggle named by its visible text;
    - the site's root ``index.html`` and the moved-chapter pages as small
      pages with a language, a title and a heading.
+6. The student edition (``course_edition = "student"``, by default from
+   the environment variable ``COURSE_EDITION``; ``make pdf-student``):
+   every exercise, no solution. sphinx-exercise's own ``hide_solutions``
+   cannot do this for the gated ``solution-start``/``solution-end``
+   directives the chapters use (it leaves their content and an unknown
+   ``solution_end_node`` behind), so the solutions, merged by
+   sphinx-exercise into one node each, are removed from the doctree here.
+   The LaTeX target and title name the edition. Both editions use the
+   book's one execution cache, ``_build/.jupyter_cache``, whatever
+   ``--path-output`` is, so the student build executes nothing.
 """
 
 import hashlib
 import html
+import os
 import shutil
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
+from sphinx.transforms import SphinxTransform
 
 HERE = Path(__file__).resolve().parent
 
@@ -49,6 +62,8 @@ HERE = Path(__file__).resolve().parent
 #: relative to _build with {name} the LaTeX target's stem, text, tooltip)
 EDITIONS = [
     ("course", "latex/{name}.pdf", "course PDF", "The whole course as a PDF report"),
+    ("student", "student/{name}-student.pdf", "student PDF",
+     "The student edition: every exercise, no solutions"),
 ]
 
 #: old page -> new page, for chapters whose file (and address) changed.
@@ -185,8 +200,6 @@ def write_root_index(app, exception):
         encoding="utf-8")
 
 
-
-
 def dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
@@ -245,7 +258,44 @@ def depart_hidden_cell(self, node):
     self.body.append("</details>\n")
 
 
+# --- student edition -------------------------------------------------------
+
+
+class RemoveSolutions(SphinxTransform):
+    """The student edition: every solution removed, with what it contains."""
+
+    default_priority = 11  # after sphinx-exercise merges gated solutions (10)
+
+    def apply(self):
+        if self.config.course_edition != "student":
+            return
+        from sphinx_exercise.nodes import solution_node
+
+        for node in list(self.document.findall(solution_node)):
+            node.parent.remove(node)
+
+
+def name_the_edition(app, env, docnames):
+    """The student edition's LaTeX target and title.
+
+    Done when the build starts reading, because jupyter-book sets
+    ``latex_documents`` from ``_config.yml`` after the configuration events.
+    """
+    if app.config.course_edition != "student":
+        return
+    documents = []
+    for doc in app.config.latex_documents:
+        doc, tex = list(doc), PurePosixPath(doc[1])
+        if not tex.stem.endswith("-student"):
+            doc[1] = str(tex.with_name(f"{tex.stem}-student.tex"))
+            doc[2] = f"{doc[2]}: student edition"
+        documents.append(tuple(doc))
+    app.config.latex_documents = documents
+
+
 def configure(app, config):
+    if config.course_edition not in ("full", "student"):
+        raise ValueError(f"course_edition must be 'full' or 'student', got {config.course_edition!r}")
     # the theme's templates and colours, fixed for accessibility
     config.templates_path.insert(0, str(HERE / "templates"))
     config.html_static_path.append(str(HERE / "static"))
@@ -256,23 +306,31 @@ def configure(app, config):
         if f.is_file():
             digest.update(f.name.encode() + f.read_bytes())
     config.course_static_digest = digest.hexdigest()[:16]
+    # one execution cache for every build of the book (the default would be
+    # <path-output>/_build/.jupyter_cache)
+    if not config.nb_execution_cache_path:
+        config.nb_execution_cache_path = str(Path(app.srcdir) / "_build" / ".jupyter_cache")
     # Which PDF reports exist decides every page's download menu. The LaTeX
     # target's name is not known yet (jupyter-book sets latex_documents after
-    # this event), so this lists every PDF a LaTeX build left beside its .tex:
-    # a superset of the linked reports, which changes whenever one of them
-    # appears or goes.
+    # this event), so this lists every PDF a LaTeX build left beside its .tex
+    # and every student-edition PDF: a superset of the linked reports, which
+    # changes whenever one of them appears or goes.
     build = Path(app.outdir).parent
     config.course_pdfs_available = sorted(
-        str(p.relative_to(build)) for p in build.glob("latex/*.pdf")
-        if p.with_suffix(".tex").is_file())
+        str(p.relative_to(build)) for p in
+        [p for p in build.glob("latex/*.pdf") if p.with_suffix(".tex").is_file()]
+        + list(build.glob("student/*.pdf")))
 
 
 def setup(app):
     from myst_nb.sphinx_ import HideCodeCellNode
 
+    app.add_config_value("course_edition", os.environ.get("COURSE_EDITION", "full"), "env")
     app.add_config_value("course_pdfs_available", [], "html")
     app.add_config_value("course_static_digest", "", "html")
     app.connect("config-inited", configure)
+    app.connect("env-before-read-docs", name_the_edition)
+    app.add_transform(RemoveSolutions)
     app.add_css_file("course.css", priority=900)
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))

@@ -85,12 +85,13 @@ def test_moved_chapters_send_the_reader_on():
         assert (SITE / f"{new}.html").exists()
 
 
-def test_download_menu_links_the_pdf_exactly_when_it_exists():
-    """A site built by `make book` alone links no PDF; after `make pdf`
-    (before or after `make book`) it links the PDF built."""
-    from .conftest import PDF
+def test_download_menu_links_a_pdf_exactly_when_it_exists():
+    """A site built by `make book` alone links no PDF; after `make pdf` or
+    `make pdf-student` (in either order) it links the ones built."""
+    from .conftest import PDF, STUDENT_PDF
 
-    for label, pdf in [("download-course-pdf-button", PDF)]:
+    for label, pdf in [("download-course-pdf-button", PDF),
+                       ("download-student-pdf-button", STUDENT_PDF)]:
         for page in [SITE / "intro.html"] + sorted((SITE / "chapters").glob("*.html")):
             html = page.read_text(encoding="utf-8")
             if "http-equiv=\"refresh\"" in html:

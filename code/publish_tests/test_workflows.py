@@ -63,7 +63,7 @@ def test_book_workflow_builds_deploys_and_keys_the_cache():
     for action in ["actions/upload-pages-artifact", "actions/deploy-pages",
                    "actions/upload-artifact", "actions/cache", "actions/setup-python"]:
         assert action in uses, action
-    assert "make book" in runs and "make pdf" in runs
+    assert "make book" in runs and "make pdf" in runs and "make pdf-student" in runs
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
     assert "chapters/" in cache["with"]["key"] and "code/nncalc" in cache["with"]["key"]
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
