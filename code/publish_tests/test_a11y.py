@@ -15,7 +15,8 @@ What is checked, and why:
   (``prf-prf.html``, which sphinx-proof publishes though no page links it),
   the search page showing results and a page opened from a result (with
   the searched word highlighted): themed pages, in light and in dark mode
-  (the theme's colour-mode button, as a reader would switch);
+  (the theme's colour-mode button, as a reader would switch); the header
+  menus open, too, on two of them (MENU_PAGES);
 - the site's root ``index.html`` and the pages at the moved chapters' old
   addresses, which _ext writes: tiny unstyled pages (so one mode), checked
   with their instant redirect left out so that their own content is
@@ -51,6 +52,10 @@ MODES = ["light", "dark"]
 THEMED = ([f"{f}.html" for f in toc_files()]
           + ["genindex.html", "prf-prf.html", "search.html?q=gradient",
              "intro.html?highlight=gradient"])
+#: pages whose header menus (launch, download, repository) are also checked
+#: open: the same components on every page, with other links; a page that is
+#: not a chapter and a chapter (which has the launch menu)
+MENU_PAGES = [THEMED[0], next(p for p in THEMED if p.startswith("chapters/"))]
 
 
 def _plain_pages():
@@ -150,9 +155,9 @@ def _scan_themed(browser, site_url, path):
         for mode in MODES:
             _switch_mode(page, mode)
             found += _record(page, path, mode, _axe(page))
-            # the header menus (launch, download): checked open as well
+            # the header menus: checked open as well
             toggles = page.locator(".article-header-buttons .dropdown-toggle")
-            for i in range(toggles.count()):
+            for i in range(toggles.count() if path in MENU_PAGES else 0):
                 toggles.nth(i).click()
                 page.wait_for_selector(".dropdown-menu.show")
                 found += _record(page, path, mode, _axe(page, "'.dropdown-menu.show'"),
