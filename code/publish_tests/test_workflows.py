@@ -107,7 +107,7 @@ def test_book_workflow_builds_and_deploys_without_caches():
     for action in ["actions/upload-pages-artifact", "actions/deploy-pages",
                    "actions/upload-artifact", "actions/setup-python"]:
         assert action in uses, action
-    assert "make book" in runs and "make pdf" in runs
+    assert "make book" in runs and "make pdf" in runs and "make pdf-student" in runs
     # what is deployed is built from nothing cached (cache poisoning)
     assert "actions/cache" not in uses
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
