@@ -35,7 +35,9 @@
    - myst-nb's "Show code cell source" toggle named by its visible text;
    - the site's root ``index.html`` and the moved-chapter pages as small
      pages with a language, a title and a heading.
-6. The student edition (``course_edition = "student"``, by default from
+6. Figures inside an exercise or a solution stay in its box in the PDF
+   (``keep_figures_in_exercise_boxes``).
+7. The student edition (``course_edition = "student"``, by default from
    the environment variable ``COURSE_EDITION``; ``make pdf-student``):
    every exercise, no solution. sphinx-exercise's own ``hide_solutions``
    cannot do this for the gated ``solution-start``/``solution-end``
@@ -322,6 +324,37 @@ def configure(app, config):
         + list(build.glob("student/*.pdf")))
 
 
+def _without_floats(visit, depart):
+    """LaTeX visitors that keep figures inside the box from floating.
+
+    An exercise or a solution is a box in the PDF (sphinx-exercise draws it
+    as an admonition), and LaTeX cannot float a figure out of a box ("Not
+    in outer par mode"). Sphinx's own admonitions count themselves in
+    ``no_latex_floats``, which makes a figure inside them ``[H]`` (placed
+    here); sphinx-exercise's boxes do not, so these wrappers do it for them.
+    """
+    def visit_box(self, node):
+        visit(self, node)
+        self.no_latex_floats += 1
+
+    def depart_box(self, node):
+        self.no_latex_floats -= 1
+        depart(self, node)
+
+    return visit_box, depart_box
+
+
+def keep_figures_in_exercise_boxes(app):
+    from sphinx_exercise import nodes as ex
+
+    for node, visit, depart in [
+            (ex.exercise_node, ex.visit_exercise_node, ex.depart_exercise_node),
+            (ex.exercise_enumerable_node, ex.visit_exercise_enumerable_node,
+             ex.depart_exercise_enumerable_node),
+            (ex.solution_node, ex.visit_solution_node, ex.depart_solution_node)]:
+        app.add_node(node, override=True, latex=_without_floats(visit, depart))
+
+
 def setup(app):
     from myst_nb.sphinx_ import HideCodeCellNode
 
@@ -329,6 +362,7 @@ def setup(app):
     app.add_config_value("course_pdfs_available", [], "html")
     app.add_config_value("course_static_digest", "", "html")
     app.connect("config-inited", configure)
+    app.connect("builder-inited", keep_figures_in_exercise_boxes)
     app.connect("env-before-read-docs", name_the_edition)
     app.add_transform(RemoveSolutions)
     app.add_css_file("course.css", priority=900)
