@@ -24,7 +24,7 @@ HUB_VENV := _build/hub-venv
 # The TeX Live set that builds the PDF (xelatex via sphinx-jupyterbook-latex).
 TEXLIVE_PACKAGES := texlive-latex-recommended texlive-latex-extra \
   texlive-fonts-recommended texlive-fonts-extra texlive-xetex latexmk \
-  fonts-freefont-otf
+  fonts-freefont-otf fonts-dejavu-core
 # The figures are SVG: rsvg-convert turns them into vector PDF for LaTeX.
 # The PDF check reads the PDF back with poppler's tools.
 PDF_PACKAGES := $(TEXLIVE_PACKAGES) librsvg2-bin poppler-utils
