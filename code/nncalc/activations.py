@@ -283,9 +283,13 @@ def softmax(z):
     in nncalc) each row is normalised on its own: every row of the result
     is positive and sums to 1. The computation subtracts each row's
     maximum from its logits first, which leaves the result unchanged (the
-    factor :math:`e^{-\max_j z_j}` cancels) and keeps it finite and free of warnings for any
-    finite logits, :math:`|z| = 10^4` included; equal logits give exactly
-    (the rounded) :math:`1/K`. Probabilities smaller than about
+    factor :math:`e^{-\max_j z_j}` cancels) and keeps it finite and right for any
+    finite logits. It is also free of warnings while the logits of each row
+    differ by less than the largest double, about :math:`1.8\cdot 10^{308}`
+    (so for all logits with :math:`|z| \le 8.9\cdot 10^{307}`); for rows
+    spread wider, ``np.subtract`` warns of overflow (the shifted logit is
+    :math:`-\infty`), and the result is still right. Equal logits give
+    exactly (the rounded) :math:`1/K`. Probabilities smaller than about
     :math:`10^{-323}` come out as 0 (they underflow), silently.
 
     Softmax couples the units of a layer, so it is an output activation
@@ -309,10 +313,11 @@ def softmax(z):
 def softmax_jacobian(z):
     r"""The Jacobian of :func:`softmax`, equation ``eq-softmax-jacobian``.
 
-    .. math:: J_{jk} = \frac{\partial p_j}{\partial z_k} = p_j(\delta_{jk} - p_k),
+    .. math:: J_{jk} = \frac{\partial p_j}{\partial z_k} = p_j([j = k] - p_k),
               \qquad J = \operatorname{diag}(p) - p\,p^\top
 
-    (numerator layout: row ``j`` is output :math:`p_j`). ``J`` is
+    (numerator layout: row ``j`` is output :math:`p_j`; the bracket
+    :math:`[j = k]` is 1 if :math:`j = k` and 0 otherwise). ``J`` is
     symmetric, and every row and column sums to 0 because the
     probabilities always sum to 1.
 

@@ -350,8 +350,11 @@ def _softmax_cases():
     rng = np.random.default_rng(5)
     return [
         ("a batch of 5 examples with 4 classes", rng.normal(size=(5, 4)) * 2),
+        # the last two rows spread so widely that only each row's largest logit is a safe
+        # shift: their mean (or the batch's largest logit) leaves an exponent above 709
         ("logits of size 1000", np.array([[1000.0, 990.0, -1000.0], [-1000.0, -999.0, -1005.0],
-                                          [800.0, 800.0, 800.0]])),
+                                          [800.0, 800.0, 800.0], [1000.0, -1000.0, -1000.0],
+                                          [750.0, 0.0, -750.0]])),
     ]
 
 
@@ -363,8 +366,36 @@ def _overflowed(got):
     return arr.size > 0 and not np.all(np.isfinite(arr))
 
 
-_STABILITY_HINT = ("returns NaN or infinite values for logits of size 1000: e^1000 overflows; "
-                   "subtract each row's largest logit before exp (the softmax does not change)")
+_STABILITY_HINT = ("returns NaN or infinite values for logits of size 1000: e^z overflows for "
+                   "z above about 709 and underflows to 0 below about −745; subtract each row's "
+                   "largest logit before exp (the softmax does not change, every exponent is "
+                   "then at most 0, and the largest term is e^0 = 1)")
+
+_UNDERFLOW_HINT = ("returns NaN for logits of size 1000: a probability underflowed to 0 and was "
+                   "divided into (−Y/P), which gives 0/0; simplify Jᵀp̄ to (P − Y)/m, which "
+                   "divides by nothing")
+
+_GUARDED_UNDERFLOW_HINT = ("is wrong for logits of size 1000 only in rows where a probability "
+                           "underflowed to 0: dividing by it (−Y/P) loses the answer, however the "
+                           "0 is guarded; simplify Jᵀp̄ to (P − Y)/m, which divides by nothing")
+
+
+def _divided_by_underflow(got, P):
+    """Whether ``got`` is NaN because of a division by probabilities that underflowed.
+
+    True when the reference ``P`` has exact zeros, ``got`` is non-finite at every
+    one of them, and every row of ``got`` with a non-finite entry has such a zero:
+    the vector-Jacobian product J^T(-Y/P) with a stable softmax. An unstable
+    softmax is non-finite in rows without a zero, or finite at the zeros.
+    """
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    if arr.shape != P.shape:
+        return False
+    bad, zero = ~np.isfinite(arr), P == 0
+    return bool(zero.any() and bad[zero].all() and zero.any(axis=1)[bad.any(axis=1)].all())
 
 
 def check_softmax(fn):
@@ -373,8 +404,9 @@ def check_softmax(fn):
     ``fn(Z)`` gets logits of shape ``(m, K)``, one example per row, and must
     return the probabilities :math:`p_{ik} = e^{z_{ik}}/\sum_j e^{z_{ij}}` of the
     same shape, each row summing to 1. The second test has logits of size
-    1000, which a softmax that does not subtract the row's maximum first
-    turns into NaN.
+    1000, which a softmax turns into NaN unless it subtracts each row's own
+    maximum first (subtracting the row's mean or the batch's maximum is not
+    enough).
 
     Returns
     -------
@@ -441,9 +473,10 @@ def check_softmax_ce_delta(fn):
             got, error = _call(fn, Z.copy(), Y.copy())
         if error:
             return _fail(fn, f"{error} on {what}")
-        if _overflowed(got):
-            return _fail(fn, _STABILITY_HINT)
         P = act.softmax(Z)
+        if _overflowed(got):
+            return _fail(fn, _UNDERFLOW_HINT if _divided_by_underflow(got, P)
+                         else _STABILITY_HINT)
         expected = (P - Y) / m
         try:
             arr = np.asarray(got, dtype=np.float64)
@@ -469,6 +502,12 @@ def check_softmax_ce_delta(fn):
             for wrong, explanation in known:
                 if _close(arr, wrong):
                     return _fail(fn, explanation)
+            # J^T(-Y/P) with the division guarded (a floor under P, nan_to_num): right
+            # except in the rows where P has an exact 0
+            if np.all(np.isfinite(arr)):
+                wrong_rows = ~np.isclose(arr, expected, rtol=_RTOL, atol=_ATOL).all(axis=1)
+                if wrong_rows.any() and (P == 0).any(axis=1)[wrong_rows].all():
+                    return _fail(fn, _GUARDED_UNDERFLOW_HINT)
         problem = _diagnose(got, expected, factors=[
             (float(m), f"is {m} times too large: the loss is a mean, so divide by m = {m}"),
             (1.0 / m, f"is {m} times too small: divide by m = {m} only once"),

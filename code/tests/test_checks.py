@@ -158,6 +158,12 @@ def naive_softmax(Z):
     return np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
 
 
+def mean_shifted_softmax(Z):
+    """Shifts each row by its mean: not enough for [1000, -1000, -1000]."""
+    E = np.exp(Z - Z.mean(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
 def test_softmax_correct():
     result = checks.check_softmax(stable_softmax)
     assert result and "size 1000" in result.message
@@ -166,6 +172,7 @@ def test_softmax_correct():
 
 @pytest.mark.parametrize("wrong,fragment", [
     (naive_softmax, "subtract each row's largest logit"),
+    (mean_shifted_softmax, "subtract each row's largest logit"),
     (lambda Z: stable_softmax(Z.T).T, "normalises each column"),
     (lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(), "whole batch"),
     (lambda Z: 1 / (1 + np.exp(-np.clip(Z, -500, 500))), "sigmoid"),
@@ -187,10 +194,24 @@ def test_softmax_ce_delta_correct():
     result = checks.check_softmax_ce_delta(lambda Z, Y: (stable_softmax(Z) - Y) / len(Z))
     assert result and "(softmax(Z) − Y)/m" in result.message
 
+    def through_log_softmax(Z, Y):
+        shifted = Z - Z.max(axis=1, keepdims=True)
+        log_P = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return (np.exp(log_P) - Y) / len(Z)
+
+    assert checks.check_softmax_ce_delta(through_log_softmax)
+
 
 def _diagonal_only(Z, Y):
     P = stable_softmax(Z)
     return (-Y / P / len(Z)) * P * (1 - P)
+
+
+def _jacobian_route(Z, Y, floor=0.0):
+    """J^T p-bar row by row with p-bar = -Y/P: 0/0 where a probability underflows."""
+    P = stable_softmax(Z)
+    P_bar = -Y / np.maximum(P, floor)
+    return np.array([(np.diag(p) - np.outer(p, p)).T @ g for p, g in zip(P, P_bar)]) / len(Z)
 
 
 @pytest.mark.parametrize("wrong,fragment", [
@@ -204,7 +225,11 @@ def _diagonal_only(Z, Y):
     (lambda Z, Y: -Y / stable_softmax(Z) / len(Z), "returns ∂L/∂P"),
     (_diagonal_only, "only the diagonal"),
     (lambda Z, Y: (stable_softmax(Z) - Y) / Z.size, "4 times too small"),
-    (lambda Z, Y: (naive_softmax(Z) - Y) / len(Z), "e^1000 overflows"),
+    (lambda Z, Y: (naive_softmax(Z) - Y) / len(Z), "subtract each row's largest logit"),
+    (lambda Z, Y: (mean_shifted_softmax(Z) - Y) / len(Z), "subtract each row's largest logit"),
+    (_jacobian_route, "a probability underflowed to 0 and was divided into (−Y/P)"),
+    (lambda Z, Y: _jacobian_route(Z, Y, floor=1e-300),
+     "only in rows where a probability underflowed to 0"),
     (lambda Z, Y: {"delta": 1}, "not an array of numbers"),
 ])
 def test_softmax_ce_delta_wrong(wrong, fragment):
