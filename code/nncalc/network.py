@@ -12,11 +12,14 @@ Conventions (the book's notation table):
 
 Parameters live in a plain dict ``{"W1": ..., "b1": ..., "W2": ..., ...}``.
 Public functions validate their arguments; the ``_`` functions below them do
-the arithmetic and are what :func:`train` loops over.
+the arithmetic. :func:`train` validates once and then runs the same
+arithmetic, operation for operation, through ``_BatchPasses``, which writes
+into arrays it allocates once per call instead of making new ones per batch.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -28,6 +31,7 @@ from . import losses
 from ._validation import (
     INIT_NAMES,
     OPTIMIZER_NAMES,
+    _layer_keys,
     check_activation,
     check_inputs,
     check_layer_sizes,
@@ -453,6 +457,87 @@ def _unflatten(flat, layout, copy=False):
     return out
 
 
+class _BatchPasses:
+    """The forward and backward passes of :func:`train`, into arrays made once.
+
+    The arithmetic is that of :func:`_forward` (with ``keep_z=False``) and of
+    :func:`_backward`, operation for operation and in the same order, so the
+    numbers are the same (the tests compare ``train`` with loops of
+    :func:`forward` and :func:`backward`); what differs is where the results
+    go. The pre-activations (which the activations overwrite), the deltas,
+    the scratch arrays of the derivatives and of the loss are made once per
+    batch size (the last batch of an epoch may be smaller) and reused in
+    every epoch; every matrix product writes into its array
+    (``np.matmul(..., out=...)``), and the gradients go straight into the
+    views of the flat gradient vector that the optimiser reads: no dict, no
+    copy, no new array per batch (except for the loss/output pairs without
+    the (Y_hat - Y)/m shortcut, which take the general :func:`losses._output_delta`).
+    """
+
+    def __init__(self, live, g_views, hidden, output, loss, alpha):
+        L = len(live) // 2
+        keys = _layer_keys(L)
+        self.sizes = layer_sizes_of(live)
+        self.hidden, self.output, self.loss, self.alpha = hidden, output, loss, alpha
+        self.W = [live[w] for w, _ in keys]
+        self.WT = [W.T for W in self.W]                   # views, as in A @ W.T
+        self.b = [live[b] for _, b in keys]
+        self.gW = [g_views[w] for w, _ in keys]           # views into the flat g
+        self.gb = [g_views[b] for _, b in keys]
+        # the activations in place; the sigmoid without an np.errstate of its
+        # own, since train runs the passes under one that silences its overflow
+        f = {name: functools.partial(act._sigmoid, errstate=False) if name == "sigmoid"
+             else act.FUNCTIONS[name] for name in (hidden, output)}
+        self.f = [f[hidden]] * (L - 1) + [f[output]]
+        self.times_prime = act.PRODUCTS_WITH_DERIVATIVE[hidden]
+        self.matching = (loss, output) in losses.MATCHING_PAIRS
+        self._work = {}
+
+    def work(self, mb):
+        """The arrays for a batch of ``mb`` rows: (ones, loss scratch, A's, deltas, scratch)."""
+        if mb not in self._work:
+            n = self.sizes
+            scratch_type = bool if self.hidden == "relu" else np.float64
+            self._work[mb] = (np.ones(mb),                              # the 1 of eq-bp3
+                              np.empty((mb, n[-1])),                    # the loss's scratch
+                              [np.empty((mb, k)) for k in n[1:]],       # Z, then A, l = 1..L
+                              [np.empty((mb, k)) for k in n[1:-1]],     # Delta, l = 1..L-1
+                              [np.empty((mb, k), dtype=scratch_type) for k in n[1:-1]])
+        return self._work[mb]
+
+    def forward_into(self, Xb, work):
+        """eq-layer-batch, Z = A_prev W^T + b, overwritten by A = f(Z). Returns A_L."""
+        A = Xb
+        for WT, b, f, out in zip(self.WT, self.b, self.f, work[2]):
+            np.matmul(A, WT, out=out)
+            out += b
+            A = f(out, out=out)
+        return A
+
+    def backward_into(self, Xb, Yb, work):
+        """eq-bp1 to eq-bp4 for the batch whose forward pass was the last one,
+        the gradients written into the flat gradient vector."""
+        ones, _, As, Ds, Ss = work
+        W, gW, gb, alpha, times_prime = self.W, self.gW, self.gb, self.alpha, self.times_prime
+        mb = Xb.shape[0]
+        A = As[-1]
+        if self.matching:                  # eq-bp1 simplified, in the output's array
+            delta = np.subtract(A, Yb, out=A)
+            delta /= mb
+        else:
+            delta = losses._output_delta(A, Yb, self.loss, self.output)     # eq-bp1
+        for l in range(len(W) - 1, -1, -1):
+            A_prev = As[l - 1] if l else Xb
+            np.matmul(delta.T, A_prev, out=gW[l])                  # eq-bp4
+            if alpha:
+                gW[l] += (alpha / mb) * W[l]                       # eq-l2-grad
+            np.matmul(ones, delta, out=gb[l])                      # eq-bp3, as 1^T Delta
+            if l:
+                delta = np.matmul(delta, W[l], out=Ds[l - 1])      # eq-bp2
+                if times_prime is not None:
+                    times_prime(A_prev, delta, Ss[l - 1])
+
+
 # -- training ---------------------------------------------------------------------
 
 @dataclass
@@ -653,7 +738,7 @@ def train(
     validation = _check_validation(validation, n_in, n_out, loss)
 
     # Every parameter lives in one flat vector theta (ours to update in place;
-    # the network works on views of it) and the gradients are gathered in one
+    # the network works on views of it) and the gradients are written into one
     # flat g, so the optimiser updates the whole network in a few NumPy calls.
     size, layout = _flat_layout(params)
     theta, g = np.empty(size), np.empty(size)
@@ -670,22 +755,23 @@ def train(
         X_val, Y_val = validation
         val_history = np.empty(epochs)
         best_theta = theta.copy()
-    batches = [(X[s:s + batch], Y[s:s + batch]) for s in range(0, m, batch)]  # views
-    ones = np.ones(batch)
+    passes = _BatchPasses(live, g_views, hidden, output, loss, alpha)
+    forward_into, backward_into = passes.forward_into, passes.backward_into
+    batches = []                           # views of X and Y, each with its arrays
+    for s in range(0, m, batch):
+        Xb, Yb = X[s:s + batch], Y[s:s + batch]
+        batches.append((Xb, Yb, Xb.shape[0], passes.work(Xb.shape[0])))
 
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for epoch in range(epochs):
             total = 0.0
-            for Xb, Yb in batches:
-                mb = Xb.shape[0]
-                y_hat, cache = _forward(live, Xb, hidden, output, keep_z=False)
-                batch_loss = loss_fn(y_hat, Yb)
+            for Xb, Yb, mb, work in batches:
+                y_hat = forward_into(Xb, work)
+                batch_loss = loss_fn(y_hat, Yb, work[1])
                 if alpha:                                       # eq-l2
                     batch_loss += 0.5 * alpha * float(np.vdot(weights, weights)) / mb
                 total += batch_loss * mb
-                grads = _backward(live, cache, Yb, loss, alpha, ones[:mb])
-                for k, gk in grads.items():       # into the one flat gradient vector
-                    g_views[k][...] = gk
+                backward_into(Xb, Yb, work)      # the gradient, into g
                 step(theta, g)
             history[epoch] = total / m
             # the sum of an array is finite only if every entry is: one cheap pass
