@@ -46,9 +46,10 @@ def _sigmoid(z, out=None, errstate=True):
     # scipy's expit, as Chapter 8 measures). Accurate to a few ulp wherever
     # sigma(z) is a normal double (z > -708). For z < -709, e^{-z} overflows to inf and
     # 1/(1 + inf) = 0, less than 1e-308 from sigma(z): the overflow is
-    # expected, so it is not reported. errstate=False: the caller has
-    # silenced it already (the training loop, which runs under its own
-    # np.errstate), and the four passes run without a second one.
+    # expected, so it is not reported; nor is the underflow of e^{-z} to 0
+    # for z > 745 (sigma = 1). errstate=False: the caller has silenced both
+    # already (the training loop, which runs under its own np.errstate), and
+    # the four passes run without a second one.
     if out is None:
         out = np.empty_like(z)
     if not errstate:
@@ -56,7 +57,7 @@ def _sigmoid(z, out=None, errstate=True):
         np.exp(out, out=out)
         out += 1.0
         return np.reciprocal(out, out=out)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", under="ignore"):
         np.negative(z, out=out)
         np.exp(out, out=out)
         out += 1.0

@@ -136,18 +136,33 @@ def _forward(params, X, hidden, output, keep_z=True):
     """
     L = len(params) // 2
     cache = {"A0": X, "hidden": hidden, "output": output, "L": L}
+    f_hidden, f_output = act.FUNCTIONS[hidden], act.FUNCTIONS[output]
     A = X
-    for l in range(1, L + 1):
-        Z = A @ params[f"W{l}"].T          # (m, n_{l-1}) @ (n_{l-1}, n_l)
-        Z += params[f"b{l}"]               # the bias row is added to every example
-        f = act.FUNCTIONS[hidden if l < L else output]
+    for l, (wk, bk, zk, ak) in enumerate(_cache_keys(L), start=1):
+        Z = A @ params[wk].T               # (m, n_{l-1}) @ (n_{l-1}, n_l)
+        Z += params[bk]                    # the bias row is added to every example
+        f = f_hidden if l < L else f_output
         if keep_z:
-            cache[f"Z{l}"] = Z
+            cache[zk] = Z
             A = f(Z)
         else:
             A = f(Z, out=Z)
-        cache[f"A{l}"] = A
+        cache[ak] = A
     return A, cache
+
+
+#: ``L -> (("W1", "b1", "Z1", "A1"), ..., ("WL", "bL", "ZL", "AL"))``
+_CACHE_KEYS: dict[int, tuple[tuple[str, str, str, str], ...]] = {}
+
+
+def _cache_keys(L):
+    """The keys of the parameters and of the cache entries of each layer."""
+    keys = _CACHE_KEYS.get(L)
+    if keys is None:
+        keys = tuple((w, b, f"Z{l}", f"A{l}") for l, (w, b) in enumerate(_layer_keys(L), 1))
+        if L <= 1000:
+            _CACHE_KEYS[L] = keys
+    return keys
 
 
 def forward(params, X, hidden="sigmoid", output="identity"):
@@ -188,10 +203,16 @@ def forward(params, X, hidden="sigmoid", output="identity"):
     params = check_params(params)
     check_activation(hidden, "hidden")
     check_output_activation(output, "output")
-    check_softmax_width(output, params[f"W{len(params) // 2}"].shape[0])
+    if output == "softmax":
+        check_softmax_width(output, params[f"W{len(params) // 2}"].shape[0])
     X = check_inputs(X, params["W1"].shape[1], "X")
-    with np.errstate(under="ignore"):        # a softmax's tiny probabilities
-        return _forward(params, X, hidden, output)
+    if output == "softmax":
+        with np.errstate(under="ignore"):    # a softmax's tiny probabilities
+            return _forward(params, X, hidden, output)
+    # (the sigmoid silences its own expected underflow and overflow; the
+    # other steps of the forward pass set no underflow flag: BLAS products,
+    # sums, tanh, relu, copies)
+    return _forward(params, X, hidden, output)
 
 
 # -- backward pass ----------------------------------------------------------------
@@ -235,19 +256,21 @@ def _check_cache(cache, params):
             f"cache: expected a cache from a {L}-layer network (to match params), "
             f"got one from a {cache['L']}-layer network"
         )
-    sizes = layer_sizes_of(params)
     m = cache["A0"].shape[0]
-    for l in range(L + 1):
-        A = cache.get(f"A{l}")
-        if not isinstance(A, np.ndarray) or A.shape != (m, sizes[l]):
+    n = params["W1"].shape[1]                       # n_0, then n_1, ..., n_L
+    for key, wk in [("A0", None)] + [(ak, wk) for wk, _, _, ak in _cache_keys(L)]:
+        if wk is not None:
+            n = params[wk].shape[0]
+        A = cache.get(key)
+        if not isinstance(A, np.ndarray) or A.shape != (m, n):
             raise ValueError(
-                f"cache['A{l}']: expected an array of shape ({m}, {sizes[l]}) to "
+                f"cache[{key!r}]: expected an array of shape ({m}, {n}) to "
                 f"match params, got {describe(A)}; pass the cache that "
                 "nncalc.forward returned for these params"
             )
     check_activation(cache.get("hidden"), "cache['hidden']")
     check_output_activation(cache.get("output"), "cache['output']")
-    check_softmax_width(cache["output"], sizes[-1], "cache['output']")
+    check_softmax_width(cache["output"], n, "cache['output']")
 
 
 def backward(params, cache, Y, loss="mse", alpha=0.0):
@@ -303,7 +326,21 @@ def backward(params, cache, Y, loss="mse", alpha=0.0):
     L = cache["L"]
     Y = check_targets(Y, cache[f"A{L}"].shape, "Y")
     check_loss_targets(Y, loss, "Y")
-    return _backward(params, cache, Y, loss, alpha)
+    return _backward(params, cache, Y, loss, alpha, _ones(Y.shape[0]))
+
+
+#: Read-only columns of ones for eq-bp3, by length (a few recent lengths).
+_ONES: dict[int, np.ndarray] = {}
+
+
+def _ones(m):
+    ones = _ONES.get(m)
+    if ones is None:
+        if len(_ONES) >= 8:
+            _ONES.clear()
+        ones = _ONES[m] = np.ones(m)
+        ones.flags.writeable = False       # shared: nothing may write into it
+    return ones
 
 
 def l2_penalty(params, alpha, m):

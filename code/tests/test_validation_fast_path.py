@@ -253,3 +253,21 @@ def test_fast_path_agrees_with_the_full_check(shapes, bias_shift, values, positi
         assert all(fast[1][k] is full[1][k] for k in full[1])
     else:
         assert fast == full
+
+
+# -- the public forward pass and the floating-point state -----------------------------
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("output", ["sigmoid", "tanh", "relu", "identity", "softmax"])
+def test_forward_reports_no_expected_underflow_or_overflow(hidden, output):
+    # pre-activations of about +-1000: e^{-z} overflows and underflows in the
+    # sigmoid, a softmax's probabilities underflow; all expected, none reported,
+    # whatever np.seterr says (the forward pass opens an np.errstate only for
+    # a softmax output, the sigmoid one of its own)
+    params = {"W1": np.array([[1000.0, 0.0], [-1000.0, 0.0], [0.0, 1.0]]), "b1": np.zeros(3),
+              "W2": np.array([[1.0, -1.0, 0.0], [-1.0, 1.0, 0.0]]) * 1000.0, "b2": np.zeros(2)}
+    X = np.array([[1.0, 0.5], [-1.0, 0.25]])
+    with np.errstate(all="raise"):
+        y_hat, cache = nc.forward(params, X, hidden=hidden, output=output)
+        nc.backward(params, cache, np.full((2, 2), 0.5), loss="mse")
+    assert np.isfinite(y_hat).all()
