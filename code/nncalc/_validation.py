@@ -9,10 +9,21 @@ and what it was.
 The checks run once per public call. The training loop validates its
 inputs once and then calls the unchecked internals, so validation never
 costs more than one pass over the data.
+
+The common case has a fast path: an argument that is already a float64
+``numpy.ndarray`` of the right shape is accepted after one pass over its
+entries, ``np.vdot(a, a)``, the sum of their squares, which is a finite
+number only if every entry is (a NaN or an infinity makes it NaN or
+infinite). Anything the fast path does not accept (another type or dtype,
+a wrong shape, a NaN, or finite entries whose squares overflow) goes
+through the full checks below, which convert what may be converted and
+raise the messages; so the fast path changes how long a check takes,
+never what it accepts, returns or says.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 
@@ -28,6 +39,29 @@ OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam")
 INIT_NAMES = ("glorot", "he")
 
 _PARAM_KEY = re.compile(r"^([Wb])([1-9][0-9]*)$")
+
+# The fast path (module docstring) takes exact numpy.ndarray's of native
+# float64 and tests them with _isfinite(_vdot(a, a)): a BLAS dot product,
+# which sets no floating-point warning, NaN or infinite when an entry is; it
+# can also be infinite for finite entries above 1e154, whose squares
+# overflow, and the full check then decides.
+_F64 = np.dtype(np.float64)
+_ndarray = np.ndarray
+_vdot = np.vdot
+_isfinite = math.isfinite
+
+
+#: ``L -> (("W1", "b1"), ..., ("WL", "bL"))``, the keys of an L-layer network.
+_LAYER_KEYS: dict[int, tuple[tuple[str, str], ...]] = {}
+
+
+def _layer_keys(n_layers: int) -> tuple[tuple[str, str], ...]:
+    keys = _LAYER_KEYS.get(n_layers)
+    if keys is None:
+        keys = tuple((f"W{l}", f"b{l}") for l in range(1, n_layers + 1))
+        if n_layers <= 1000:
+            _LAYER_KEYS[n_layers] = keys
+    return keys
 
 
 def describe(value) -> str:
@@ -48,8 +82,10 @@ def as_float_array(value, name: str) -> np.ndarray:
 
     Booleans and integers are converted to floats. Strings, objects and
     complex numbers raise ``TypeError``; NaN or infinite entries raise
-    ``ValueError``.
+    ``ValueError``. A float64 array is returned as it is (not copied).
     """
+    if type(value) is _ndarray and value.dtype is _F64 and _isfinite(_vdot(value, value)):
+        return value                        # the fast path (see the module's docstring)
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name}: expected a numeric array, got {describe(value)}")
     try:
@@ -131,6 +167,8 @@ def check_unit_interval(value, name: str, closed_right: bool = False) -> float:
 
 def check_positive_number(value, name: str) -> float:
     """A finite real number > 0 (bools are rejected)."""
+    if type(value) is float and 0.0 < value < math.inf:
+        return value                        # the fast path: a Python float
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: expected a positive number, got {describe(value)}")
     if not np.isfinite(value) or value <= 0:
@@ -140,6 +178,8 @@ def check_positive_number(value, name: str) -> float:
 
 def check_nonnegative_number(value, name: str) -> float:
     """A finite real number >= 0 (bools are rejected)."""
+    if type(value) is float and 0.0 <= value < math.inf:
+        return value                        # the fast path: a Python float
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{name}: expected a non-negative number, got {describe(value)}"
@@ -198,9 +238,49 @@ def check_params(params, name: str = "params") -> dict[str, np.ndarray]:
     """Check a parameter dictionary ``{"W1", "b1", ..., "WL", "bL"}``.
 
     Returns a new dictionary of float64 arrays (the caller's arrays are never
-    modified). Raises if a key is missing or unknown, or if the shapes do not
-    chain: ``W_l`` must be ``(n_l, n_{l-1})`` and ``b_l`` must be ``(n_l,)``.
+    modified), in the order W1, b1, ..., WL, bL. Raises if a key is missing
+    or unknown, or if the shapes do not chain: ``W_l`` must be
+    ``(n_l, n_{l-1})`` and ``b_l`` must be ``(n_l,)``.
     """
+    if type(params) is dict:
+        checked = _params_fast(params)
+        if checked is not None:
+            return checked
+    return _check_params_full(params, name)
+
+
+def _params_fast(params: dict):
+    """check_params for a dict of finite float64 arrays with the right keys and
+    chaining shapes; None for anything else (the full check then decides).
+
+    The keys are compared with the precomputed names of an L-layer network,
+    L = len(params) / 2: with that many keys, all present, there is no other
+    key. One finiteness pass per array, ``np.vdot(a, a)`` (module docstring).
+    """
+    n = len(params)
+    if n == 0 or n & 1:
+        return None
+    checked = {}
+    n_prev = None
+    for wk, bk in _layer_keys(n >> 1):
+        W = params.get(wk)
+        b = params.get(bk)
+        if type(W) is not _ndarray or type(b) is not _ndarray or W.dtype is not _F64 \
+                or b.dtype is not _F64 or W.ndim != 2:
+            return None
+        n_out, n_in = W.shape
+        if not n_out or not n_in or (n_prev is not None and n_in != n_prev) \
+                or b.shape != (n_out,):
+            return None
+        if not (_isfinite(_vdot(W, W)) and _isfinite(_vdot(b, b))):
+            return None                     # a NaN, an infinity, or an overflow
+        checked[wk] = W
+        checked[bk] = b
+        n_prev = n_out
+    return checked
+
+
+def _check_params_full(params, name: str) -> dict[str, np.ndarray]:
     if not isinstance(params, dict):
         raise TypeError(
             f"{name}: expected a dict with keys 'W1', 'b1', ..., got {describe(params)}"
@@ -257,6 +337,9 @@ def layer_sizes_of(params: dict[str, np.ndarray]) -> list[int]:
 
 def check_inputs(X, n_inputs: int, name: str = "X") -> np.ndarray:
     """``X`` of shape ``(m, n_0)`` with ``m >= 1``: examples as rows."""
+    if type(X) is _ndarray and X.dtype is _F64 and X.ndim == 2 and X.shape[0] \
+            and X.shape[1] == n_inputs and _isfinite(_vdot(X, X)):
+        return X                            # the fast path
     X = as_float_array(X, name)
     if X.ndim != 2:
         raise ValueError(
@@ -280,6 +363,9 @@ def check_targets(Y, shape: tuple[int, int], name: str = "Y") -> np.ndarray:
     A 1-D array of length ``m`` is accepted when ``n_L == 1`` and returned as
     a column; no other broadcasting is done.
     """
+    if type(Y) is _ndarray and Y.dtype is _F64 and Y.shape == shape \
+            and _isfinite(_vdot(Y, Y)):
+        return Y                            # the fast path
     Y = as_float_array(Y, name)
     m, n_out = shape
     if Y.ndim == 1 and n_out == 1 and Y.shape[0] == m:
@@ -358,6 +444,16 @@ def check_loss_targets(Y: np.ndarray, loss: str, name: str = "Y") -> None:
 
 def check_same_structure(grads, params: dict[str, np.ndarray], name: str = "grads"):
     """Gradients must have exactly the keys and shapes of the parameters."""
+    if type(grads) is dict and len(grads) == len(params):
+        checked = {}
+        for key, value in params.items():
+            g = grads.get(key)
+            if type(g) is not _ndarray or g.dtype is not _F64 or g.shape != value.shape \
+                    or not _isfinite(_vdot(g, g)):
+                break
+            checked[key] = g
+        else:
+            return checked                  # the fast path
     if not isinstance(grads, dict):
         raise TypeError(f"{name}: expected a dict like params, got {describe(grads)}")
     if set(grads) != set(params):

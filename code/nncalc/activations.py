@@ -40,16 +40,24 @@ __all__ = [
 
 # -- the unchecked element-wise functions (used in the hot path) -------------
 
-def _sigmoid(z, out=None):
+def _sigmoid(z, out=None, errstate=True):
     # 1/(1 + e^{-z}) in four in-place passes: negate, exp, add 1, reciprocal
     # (no temporary array; on large arrays two to three times faster than
     # scipy's expit, as Chapter 8 measures). Accurate to a few ulp wherever
     # sigma(z) is a normal double (z > -708). For z < -709, e^{-z} overflows to inf and
     # 1/(1 + inf) = 0, less than 1e-308 from sigma(z): the overflow is
-    # expected, so it is not reported.
+    # expected, so it is not reported; nor is the underflow of e^{-z} to 0
+    # for z > 745 (sigma = 1). errstate=False: the caller has silenced both
+    # already (the training loop, which runs under its own np.errstate), and
+    # the four passes run without a second one.
     if out is None:
         out = np.empty_like(z)
-    with np.errstate(over="ignore"):
+    if not errstate:
+        np.negative(z, out=out)
+        np.exp(out, out=out)
+        out += 1.0
+        return np.reciprocal(out, out=out)
+    with np.errstate(over="ignore", under="ignore"):
         np.negative(z, out=out)
         np.exp(out, out=out)
         out += 1.0
@@ -125,6 +133,39 @@ DERIVATIVES_FROM_OUTPUT = {
     "tanh": _tanh_prime_a,
     "relu": _relu_prime_a,
     "identity": _identity_prime_a,
+}
+
+
+# The same products delta * f'(z), written into delta, with f'(z) computed
+# from a = f(z) into a scratch array of a's shape that the training loop
+# allocates once: the same operations as ``delta *= DERIVATIVES_FROM_OUTPUT[
+# name](a)``, so the same numbers, without a new array.
+def _sigmoid_prime_a_times(a, delta, scratch):
+    np.subtract(1.0, a, out=scratch)
+    scratch *= a                        # a (1 - a), as _sigmoid_prime_a
+    delta *= scratch
+
+
+def _tanh_prime_a_times(a, delta, scratch):
+    np.multiply(a, a, out=scratch)
+    np.subtract(1.0, scratch, out=scratch)   # 1 - a^2, as _tanh_prime_a
+    delta *= scratch
+
+
+def _relu_prime_a_times(a, delta, scratch):
+    # scratch is boolean here: [a > 0], which the product reads as 1.0 or 0.0
+    np.greater(a, 0.0, out=scratch)
+    delta *= scratch
+
+
+#: ``name -> h`` with ``h(a, delta, scratch)`` doing ``delta *= f'(z)`` in place,
+#: ``a = f(z)``; ``scratch`` is float64 (boolean for relu). The identity is None:
+#: multiplying by its derivative, 1, changes nothing.
+PRODUCTS_WITH_DERIVATIVE = {
+    "sigmoid": _sigmoid_prime_a_times,
+    "tanh": _tanh_prime_a_times,
+    "relu": _relu_prime_a_times,
+    "identity": None,
 }
 
 

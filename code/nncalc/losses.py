@@ -45,12 +45,16 @@ EPS = np.finfo(np.float64).eps
 
 # -- unchecked kernels --------------------------------------------------------
 
-def _mse(y_hat, Y):
-    diff = y_hat - Y
+# The losses take an optional ``out``, an array of the shape of y_hat they may
+# use as scratch (the training loop passes one it allocates once); the result
+# is the same with or without it.
+
+def _mse(y_hat, Y, out=None):
+    diff = np.subtract(y_hat, Y, out=out)
     return 0.5 * float(np.vdot(diff, diff)) / y_hat.shape[0]
 
 
-def _bce(y_hat, Y):
+def _bce(y_hat, Y, out=None):
     p = np.clip(y_hat, EPS, 1.0 - EPS)
     total = np.sum(Y * np.log(p) + (1.0 - Y) * np.log1p(-p))
     return -float(total) / y_hat.shape[0]
@@ -68,12 +72,12 @@ def _bce_prime(y_hat, Y):
     return np.where(inside, (p - Y) / (p * (1.0 - p)), 0.0) / y_hat.shape[0]
 
 
-def _cross_entropy(y_hat, Y):
+def _cross_entropy(y_hat, Y, out=None):
     # -sum_ik y_ik log p_ik / m with p clipped to [eps, 1 - eps], as
     # scikit-learn's log_loss (its xlogy(y, p) is y log p here: p > 0).
     # The clip as two ufunc calls: np.clip's result, without its Python
     # wrapper (this runs once per batch in train).
-    p = np.maximum(y_hat, EPS)
+    p = np.maximum(y_hat, EPS, out=out)
     np.minimum(p, 1.0 - EPS, out=p)
     np.log(p, out=p)
     return -float(np.vdot(Y, p)) / y_hat.shape[0]

@@ -12,11 +12,14 @@ Conventions (the book's notation table):
 
 Parameters live in a plain dict ``{"W1": ..., "b1": ..., "W2": ..., ...}``.
 Public functions validate their arguments; the ``_`` functions below them do
-the arithmetic and are what :func:`train` loops over.
+the arithmetic. :func:`train` validates once and then runs the same
+arithmetic, operation for operation, through ``_BatchPasses``, which writes
+into arrays it allocates once per call instead of making new ones per batch.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -28,6 +31,7 @@ from . import losses
 from ._validation import (
     INIT_NAMES,
     OPTIMIZER_NAMES,
+    _layer_keys,
     check_activation,
     check_inputs,
     check_layer_sizes,
@@ -132,18 +136,33 @@ def _forward(params, X, hidden, output, keep_z=True):
     """
     L = len(params) // 2
     cache = {"A0": X, "hidden": hidden, "output": output, "L": L}
+    f_hidden, f_output = act.FUNCTIONS[hidden], act.FUNCTIONS[output]
     A = X
-    for l in range(1, L + 1):
-        Z = A @ params[f"W{l}"].T          # (m, n_{l-1}) @ (n_{l-1}, n_l)
-        Z += params[f"b{l}"]               # the bias row is added to every example
-        f = act.FUNCTIONS[hidden if l < L else output]
+    for l, (wk, bk, zk, ak) in enumerate(_cache_keys(L), start=1):
+        Z = A @ params[wk].T               # (m, n_{l-1}) @ (n_{l-1}, n_l)
+        Z += params[bk]                    # the bias row is added to every example
+        f = f_hidden if l < L else f_output
         if keep_z:
-            cache[f"Z{l}"] = Z
+            cache[zk] = Z
             A = f(Z)
         else:
             A = f(Z, out=Z)
-        cache[f"A{l}"] = A
+        cache[ak] = A
     return A, cache
+
+
+#: ``L -> (("W1", "b1", "Z1", "A1"), ..., ("WL", "bL", "ZL", "AL"))``
+_CACHE_KEYS: dict[int, tuple[tuple[str, str, str, str], ...]] = {}
+
+
+def _cache_keys(L):
+    """The keys of the parameters and of the cache entries of each layer."""
+    keys = _CACHE_KEYS.get(L)
+    if keys is None:
+        keys = tuple((w, b, f"Z{l}", f"A{l}") for l, (w, b) in enumerate(_layer_keys(L), 1))
+        if L <= 1000:
+            _CACHE_KEYS[L] = keys
+    return keys
 
 
 def forward(params, X, hidden="sigmoid", output="identity"):
@@ -184,10 +203,16 @@ def forward(params, X, hidden="sigmoid", output="identity"):
     params = check_params(params)
     check_activation(hidden, "hidden")
     check_output_activation(output, "output")
-    check_softmax_width(output, params[f"W{len(params) // 2}"].shape[0])
+    if output == "softmax":
+        check_softmax_width(output, params[f"W{len(params) // 2}"].shape[0])
     X = check_inputs(X, params["W1"].shape[1], "X")
-    with np.errstate(under="ignore"):        # a softmax's tiny probabilities
-        return _forward(params, X, hidden, output)
+    if output == "softmax":
+        with np.errstate(under="ignore"):    # a softmax's tiny probabilities
+            return _forward(params, X, hidden, output)
+    # (the sigmoid silences its own expected underflow and overflow; the
+    # other steps of the forward pass set no underflow flag: BLAS products,
+    # sums, tanh, relu, copies)
+    return _forward(params, X, hidden, output)
 
 
 # -- backward pass ----------------------------------------------------------------
@@ -231,19 +256,21 @@ def _check_cache(cache, params):
             f"cache: expected a cache from a {L}-layer network (to match params), "
             f"got one from a {cache['L']}-layer network"
         )
-    sizes = layer_sizes_of(params)
     m = cache["A0"].shape[0]
-    for l in range(L + 1):
-        A = cache.get(f"A{l}")
-        if not isinstance(A, np.ndarray) or A.shape != (m, sizes[l]):
+    n = params["W1"].shape[1]                       # n_0, then n_1, ..., n_L
+    for key, wk in [("A0", None)] + [(ak, wk) for wk, _, _, ak in _cache_keys(L)]:
+        if wk is not None:
+            n = params[wk].shape[0]
+        A = cache.get(key)
+        if not isinstance(A, np.ndarray) or A.shape != (m, n):
             raise ValueError(
-                f"cache['A{l}']: expected an array of shape ({m}, {sizes[l]}) to "
+                f"cache[{key!r}]: expected an array of shape ({m}, {n}) to "
                 f"match params, got {describe(A)}; pass the cache that "
                 "nncalc.forward returned for these params"
             )
     check_activation(cache.get("hidden"), "cache['hidden']")
     check_output_activation(cache.get("output"), "cache['output']")
-    check_softmax_width(cache["output"], sizes[-1], "cache['output']")
+    check_softmax_width(cache["output"], n, "cache['output']")
 
 
 def backward(params, cache, Y, loss="mse", alpha=0.0):
@@ -299,7 +326,21 @@ def backward(params, cache, Y, loss="mse", alpha=0.0):
     L = cache["L"]
     Y = check_targets(Y, cache[f"A{L}"].shape, "Y")
     check_loss_targets(Y, loss, "Y")
-    return _backward(params, cache, Y, loss, alpha)
+    return _backward(params, cache, Y, loss, alpha, _ones(Y.shape[0]))
+
+
+#: Read-only columns of ones for eq-bp3, by length (a few recent lengths).
+_ONES: dict[int, np.ndarray] = {}
+
+
+def _ones(m):
+    ones = _ONES.get(m)
+    if ones is None:
+        if len(_ONES) >= 8:
+            _ONES.clear()
+        ones = _ONES[m] = np.ones(m)
+        ones.flags.writeable = False       # shared: nothing may write into it
+    return ones
 
 
 def l2_penalty(params, alpha, m):
@@ -451,6 +492,87 @@ def _unflatten(flat, layout, copy=False):
         view = flat[start:start + math.prod(shape)].reshape(shape)
         out[k] = view.copy() if copy else view
     return out
+
+
+class _BatchPasses:
+    """The forward and backward passes of :func:`train`, into arrays made once.
+
+    The arithmetic is that of :func:`_forward` (with ``keep_z=False``) and of
+    :func:`_backward`, operation for operation and in the same order, so the
+    numbers are the same (the tests compare ``train`` with loops of
+    :func:`forward` and :func:`backward`); what differs is where the results
+    go. The pre-activations (which the activations overwrite), the deltas,
+    the scratch arrays of the derivatives and of the loss are made once per
+    batch size (the last batch of an epoch may be smaller) and reused in
+    every epoch; every matrix product writes into its array
+    (``np.matmul(..., out=...)``), and the gradients go straight into the
+    views of the flat gradient vector that the optimiser reads: no dict, no
+    copy, no new array per batch (except for the loss/output pairs without
+    the (Y_hat - Y)/m shortcut, which take the general :func:`losses._output_delta`).
+    """
+
+    def __init__(self, live, g_views, hidden, output, loss, alpha):
+        L = len(live) // 2
+        keys = _layer_keys(L)
+        self.sizes = layer_sizes_of(live)
+        self.hidden, self.output, self.loss, self.alpha = hidden, output, loss, alpha
+        self.W = [live[w] for w, _ in keys]
+        self.WT = [W.T for W in self.W]                   # views, as in A @ W.T
+        self.b = [live[b] for _, b in keys]
+        self.gW = [g_views[w] for w, _ in keys]           # views into the flat g
+        self.gb = [g_views[b] for _, b in keys]
+        # the activations in place; the sigmoid without an np.errstate of its
+        # own, since train runs the passes under one that silences its overflow
+        f = {name: functools.partial(act._sigmoid, errstate=False) if name == "sigmoid"
+             else act.FUNCTIONS[name] for name in (hidden, output)}
+        self.f = [f[hidden]] * (L - 1) + [f[output]]
+        self.times_prime = act.PRODUCTS_WITH_DERIVATIVE[hidden]
+        self.matching = (loss, output) in losses.MATCHING_PAIRS
+        self._work = {}
+
+    def work(self, mb):
+        """The arrays for a batch of ``mb`` rows: (ones, loss scratch, A's, deltas, scratch)."""
+        if mb not in self._work:
+            n = self.sizes
+            scratch_type = bool if self.hidden == "relu" else np.float64
+            self._work[mb] = (np.ones(mb),                              # the 1 of eq-bp3
+                              np.empty((mb, n[-1])),                    # the loss's scratch
+                              [np.empty((mb, k)) for k in n[1:]],       # Z, then A, l = 1..L
+                              [np.empty((mb, k)) for k in n[1:-1]],     # Delta, l = 1..L-1
+                              [np.empty((mb, k), dtype=scratch_type) for k in n[1:-1]])
+        return self._work[mb]
+
+    def forward_into(self, Xb, work):
+        """eq-layer-batch, Z = A_prev W^T + b, overwritten by A = f(Z). Returns A_L."""
+        A = Xb
+        for WT, b, f, out in zip(self.WT, self.b, self.f, work[2]):
+            np.matmul(A, WT, out=out)
+            out += b
+            A = f(out, out=out)
+        return A
+
+    def backward_into(self, Xb, Yb, work):
+        """eq-bp1 to eq-bp4 for the batch whose forward pass was the last one,
+        the gradients written into the flat gradient vector."""
+        ones, _, As, Ds, Ss = work
+        W, gW, gb, alpha, times_prime = self.W, self.gW, self.gb, self.alpha, self.times_prime
+        mb = Xb.shape[0]
+        A = As[-1]
+        if self.matching:                  # eq-bp1 simplified, in the output's array
+            delta = np.subtract(A, Yb, out=A)
+            delta /= mb
+        else:
+            delta = losses._output_delta(A, Yb, self.loss, self.output)     # eq-bp1
+        for l in range(len(W) - 1, -1, -1):
+            A_prev = As[l - 1] if l else Xb
+            np.matmul(delta.T, A_prev, out=gW[l])                  # eq-bp4
+            if alpha:
+                gW[l] += (alpha / mb) * W[l]                       # eq-l2-grad
+            np.matmul(ones, delta, out=gb[l])                      # eq-bp3, as 1^T Delta
+            if l:
+                delta = np.matmul(delta, W[l], out=Ds[l - 1])      # eq-bp2
+                if times_prime is not None:
+                    times_prime(A_prev, delta, Ss[l - 1])
 
 
 # -- training ---------------------------------------------------------------------
@@ -653,7 +775,7 @@ def train(
     validation = _check_validation(validation, n_in, n_out, loss)
 
     # Every parameter lives in one flat vector theta (ours to update in place;
-    # the network works on views of it) and the gradients are gathered in one
+    # the network works on views of it) and the gradients are written into one
     # flat g, so the optimiser updates the whole network in a few NumPy calls.
     size, layout = _flat_layout(params)
     theta, g = np.empty(size), np.empty(size)
@@ -670,22 +792,23 @@ def train(
         X_val, Y_val = validation
         val_history = np.empty(epochs)
         best_theta = theta.copy()
-    batches = [(X[s:s + batch], Y[s:s + batch]) for s in range(0, m, batch)]  # views
-    ones = np.ones(batch)
+    passes = _BatchPasses(live, g_views, hidden, output, loss, alpha)
+    forward_into, backward_into = passes.forward_into, passes.backward_into
+    batches = []                           # views of X and Y, each with its arrays
+    for s in range(0, m, batch):
+        Xb, Yb = X[s:s + batch], Y[s:s + batch]
+        batches.append((Xb, Yb, Xb.shape[0], passes.work(Xb.shape[0])))
 
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for epoch in range(epochs):
             total = 0.0
-            for Xb, Yb in batches:
-                mb = Xb.shape[0]
-                y_hat, cache = _forward(live, Xb, hidden, output, keep_z=False)
-                batch_loss = loss_fn(y_hat, Yb)
+            for Xb, Yb, mb, work in batches:
+                y_hat = forward_into(Xb, work)
+                batch_loss = loss_fn(y_hat, Yb, work[1])
                 if alpha:                                       # eq-l2
                     batch_loss += 0.5 * alpha * float(np.vdot(weights, weights)) / mb
                 total += batch_loss * mb
-                grads = _backward(live, cache, Yb, loss, alpha, ones[:mb])
-                for k, gk in grads.items():       # into the one flat gradient vector
-                    g_views[k][...] = gk
+                backward_into(Xb, Yb, work)      # the gradient, into g
                 step(theta, g)
             history[epoch] = total / m
             # the sum of an array is finite only if every entry is: one cheap pass
