@@ -74,10 +74,10 @@ script prints the median time of each program and, for each pair, the
 median over the rounds of the ratio of the two times measured in the same
 round, with the smallest and largest of those per-round ratios; both in
 wall-clock time and in CPU time of the process (waiting for a core counts
-in the first, not in the second, but a busy machine still slows the second
-through shared caches and memory bandwidth). On a machine whose load
-average is near or above its number of cores, ratios within about 10 % of
-each other cannot be told apart. BLAS and OpenMP are limited to
+in the first, not in the second, but a busy machine can still slow the
+second through shared caches, memory bandwidth or the clock frequency).
+Whether two ratios differ is judged by the spread of the per-round ratios
+of the same run, not by a fixed margin. BLAS and OpenMP are limited to
 ``--threads`` threads (default 1) for all programs with threadpoolctl, so
 CPU time is the time of that one thread. The load average is recorded at
 the start and the end of every workload.
@@ -767,8 +767,8 @@ def print_report(results):
                 print("    " + ";  ".join(cells[i:i + 3]))
     print("\ngoals (median wall-clock ratios): " + "; ".join(
         f"{name} {'met' if met else 'NOT met'}" for name, met in ok.items()))
-    print("ratios within about 10 % of each other cannot be told apart on a busy "
-          "machine: compare the spread of the per-round ratios")
+    print("whether two ratios differ: compare the spread of their per-round ratios "
+          "[smallest, largest] in this run")
     if "digits_sizes" in results:
         s = results["digits_sizes"]
         print(f"\ncost against size: {s['label']}; ms per epoch, median [quartiles]")
