@@ -20,10 +20,15 @@ With no arguments every text file in ``text/`` is done. For each text file
    and whatever outputs depend on it, in the notebook.
 
 A notebook whose execution fails is not written; the error names the cell.
+The time each execution took is recorded in ``code/scripts/notebook_times.json``
+(the page for instructors reads it), keyed by chapter.
 """
 
 import difflib
 import hashlib
+import json
+import os
+import platform
 import sys
 import time
 from pathlib import Path
@@ -33,6 +38,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
+TIMES = ROOT / "code" / "scripts" / "notebook_times.json"
 TEXT = ROOT / "text"
 CHAPTERS = ROOT / "chapters"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -131,8 +137,20 @@ def main(args):
     for path in paths:
         elapsed = run(path.resolve())
         total += elapsed
+        record_time(path.stem, elapsed)
         print(f"{path.name} -> chapters/{notebook_path(path).name}: executed in {elapsed:.1f} s")
     print(f"{len(paths)} notebooks executed in {total:.1f} s")
+
+
+def record_time(chapter: str, seconds: float) -> None:
+    """Keep the last execution time of each chapter (wall clock, seconds)."""
+    data = json.loads(TIMES.read_text()) if TIMES.exists() else {}
+    data.setdefault("seconds", {})[chapter] = round(seconds, 1)
+    data["seconds"] = dict(sorted(data["seconds"].items()))
+    data["machine"] = f"{platform.machine()}, {os.cpu_count()} logical CPUs"
+    data["note"] = ("wall-clock time of one fresh-kernel execution by `make notebooks`, "
+                    "on a machine that may have been doing other work")
+    TIMES.write_text(json.dumps(data, indent=2) + "\n")
 
 
 if __name__ == "__main__":
