@@ -161,9 +161,12 @@ $(HUB_NODE_MODULES): code/publish_tests/hub/package.json code/publish_tests/hub/
 	cd code/publish_tests/hub && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# HUB_VENV=_build/binder-venv (as .ci/run does, right after binder-check)
+# reuses the environment binder-check has just built from requirements.txt:
+# only the hub's packages are added, instead of a second fresh install.
 hub-check: $(HUB_NODE_MODULES)
-	rm -rf $(HUB_VENV)
-	$(PYTHON) -m venv $(HUB_VENV)
+	@if [ "$(HUB_VENV)" = "_build/hub-venv" ] || [ ! -x "$(HUB_VENV)/bin/python" ]; then \
+	  rm -rf $(HUB_VENV) && $(PYTHON) -m venv $(HUB_VENV); fi
 	$(HUB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-hub.txt
 	$(HUB_VENV)/bin/python -m pytest -q code/publish_tests/test_hub.py
 	$(HUB_VENV)/bin/python code/scripts/hub_check.py $(if $(CHAPTER),--chapter $(or $(wildcard chapters/$(CHAPTER)*.ipynb),$(error no notebook chapters/$(CHAPTER)*.ipynb)))
