@@ -17,13 +17,13 @@ each parent *adds up* what all of its children send it,
 .. math:: \bar p = \sum_{v\,:\;p\,\in\,\mathrm{parents}(v)} \bar v\,
           \frac{\partial v}{\partial p},
 
-which is reverse mode, equation ``eq-ch4-reverse-mode`` of the chapter
+which is reverse mode, equation ``eq-chain-reverse-mode`` of the chapter
 *The chain rule*. That sum is the multivariable chain rule, equation
 ``eq-chain-multi``, a sum over paths: every path from :math:`p` to
 :math:`L` leaves :math:`p` along one of its edges. This is why a parent
 used twice (``x * x``, ``x - x``) or a sub-expression shared by several
 nodes must accumulate into ``.grad``, never overwrite it. (Forward mode,
-``eq-ch4-forward-mode``, carries tangents :math:`\dot v = \partial
+``eq-chain-forward-mode``, carries tangents :math:`\dot v = \partial
 v/\partial\theta` for one input :math:`\theta` instead; reverse mode gives
 the derivatives with respect to all inputs in one sweep.)
 
@@ -313,7 +313,7 @@ class Value:
     def backward(self):
         r"""Reverse mode: every node's adjoint :math:`\partial L/\partial v`, :math:`L` = this node.
 
-        Equation ``eq-ch4-reverse-mode``. Sets this node's ``.grad`` to 1
+        Equation ``eq-chain-reverse-mode``. Sets this node's ``.grad`` to 1
         and visits the nodes in reverse topological order, each once and
         after every node that uses it, adding ``local * node.grad`` into
         each parent's ``.grad``.

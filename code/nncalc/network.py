@@ -80,7 +80,7 @@ def init_params(layer_sizes, seed=0, init="glorot"):
     * ``init="glorot"`` (Glorot and Bengio 2010, also called Xavier; the
       default): the uniform distribution :math:`U(-r, r)` with
       :math:`r = \sqrt{6/(n_{in} + n_{out})}`, of variance
-      :math:`2/(n_{in} + n_{out})` (equation ``eq-ch6-glorot-variance``),
+      :math:`2/(n_{in} + n_{out})` (equation ``eq-training-glorot-variance``),
       which keeps the variance of the signals roughly constant from layer to
       layer for units that are linear near 0 (tanh, sigmoid's middle);
     * ``init="he"`` (He et al. 2015): the **normal** distribution

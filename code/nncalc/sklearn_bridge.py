@@ -5,7 +5,7 @@ multi-layer perceptron, configured as below, is exactly the model of
 :mod:`nncalc`, and trains along the same trajectory to rounding error, for
 every optimiser of :func:`nncalc.train`.
 
-* **Parameters** (equation ``eq-ch7-coefs``). scikit-learn stores the
+* **Parameters** (equation ``eq-sklearn-coefs``). scikit-learn stores the
   weights of layer :math:`l` as ``coefs_[l - 1]`` of shape
   ``(n_{l-1}, n_l)`` (fan-in, fan-out), the transpose of nncalc's
   ``W_l``, and the biases as ``intercepts_[l - 1] = b_l``:
@@ -97,7 +97,7 @@ SKLEARN_ACTIVATION = {
 def to_sklearn_coefs(params):
     r"""nncalc parameters as scikit-learn's ``coefs_`` and ``intercepts_``.
 
-    Equation ``eq-ch7-coefs``: ``coefs_[l - 1]`` :math:`= W^{(l)\top}`, of
+    Equation ``eq-sklearn-coefs``: ``coefs_[l - 1]`` :math:`= W^{(l)\top}`, of
     shape ``(n_{l-1}, n_l)``, and ``intercepts_[l - 1]`` :math:`= b^{(l)}`.
     scikit-learn multiplies a batch (examples as rows) by ``coefs_[l - 1]``
     directly, ``A @ coefs_[l - 1] + intercepts_[l - 1]``, which is nncalc's
@@ -124,7 +124,7 @@ def to_sklearn_coefs(params):
 def from_sklearn_coefs(coefs, intercepts):
     r"""scikit-learn's ``coefs_`` and ``intercepts_`` as an nncalc parameter dict.
 
-    The inverse of :func:`to_sklearn_coefs` (equation ``eq-ch7-coefs`` read
+    The inverse of :func:`to_sklearn_coefs` (equation ``eq-sklearn-coefs`` read
     from right to left): :math:`W^{(l)}` = ``coefs[l - 1].T``,
     :math:`b^{(l)}` = ``intercepts[l - 1]``.
 
@@ -511,7 +511,7 @@ def set_sklearn_params(model, params, X=None, Y=None):
        ``0, ..., K - 1`` for integer labels and K outputs), so ``Y`` may lack
        some of them;
     2. ``coefs_`` and ``intercepts_`` are replaced by copies of ``params``
-       through equation ``eq-ch7-coefs`` (:func:`to_sklearn_coefs`);
+       through equation ``eq-sklearn-coefs`` (:func:`to_sklearn_coefs`);
     3. everything else the set-up epoch (or an earlier training) left is
        reset to the state of a first ``fit`` (see
        ``_reset_training_state``): no ``_optimizer`` (so momentum

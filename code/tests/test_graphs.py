@@ -247,12 +247,12 @@ def test_one_path_box_lists_the_factors():
     assert "product along its one path" in box and "via" not in box
     (nodes, factors, product), = path_products("w1_11", cache, params, Y)
     assert nodes == ["w1_11", "z1_1", "a1_1", "z2", "y_hat", "L"]
-    # the five local derivatives of eq-ch4-dw111: x1, sigma'(z1_1), w2_11, 1, y_hat - y
+    # the five local derivatives of eq-chain-dw111: x1, sigma'(z1_1), w2_11, 1, y_hat - y
     a = cache["A1"][0, 0]
     np.testing.assert_allclose(
         factors, [1.0, a * (1 - a), 1.2, 1.0, cache["A2"][0, 0] - 1.0])
     assert f"= {product:.4f}".replace("-", "\u2212") in box
-    # listed from the loss back to the weight, as eq-ch4-dw111 writes them
+    # listed from the loss back to the weight, as eq-chain-dw111 writes them
     err = f"{cache['A2'][0, 0] - 1.0:.4f}".replace("-", "\u2212")
     assert f"({err}) \u00d7 1 \u00d7 1.2 \u00d7 {a * (1 - a):.4f} \u00d7 1 =" in box
     ax = draw_chain_rule_tree(cache=cache, params=params, y=Y, highlight="y_hat")

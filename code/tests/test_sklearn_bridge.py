@@ -411,7 +411,7 @@ def _one_fit(model, params, X, y):
 
 @pytest.mark.parametrize("nesterov", [True, False])
 def test_momentum_partial_fit_loop_equals_fit_equals_hand_loop(nesterov):
-    """eq-ch7-momentum, both branches, with mini-batches: velocities start at
+    """eq-sklearn-momentum, both branches, with mini-batches: velocities start at
     0 for fit and for a loop of partial_fit calls alike."""
     sizes, mu, lr, epochs, batch = [2, 4, 1], 0.9, 0.1, 6, 7
     X, Y = _data(sizes, "mse")
