@@ -37,7 +37,7 @@ SITE_TEST_PACKAGES := chromium poppler-utils
 # when the execution cache (and Sphinx's cached documents) must go.
 SOURCES_HASH = $(shell cat requirements.txt code/scripts/bench_results.json $$(find code/nncalc -name '*.py' | LC_ALL=C sort) | sha256sum | cut -c1-16)
 
-.PHONY: help venv book test notebooks pdf pdf-student site-test binder-check hub-check lint-workflows \
+.PHONY: help venv book test notebooks pdf pdf-student site-test binder-env binder-check hub-check lint-workflows publish-env \
         bench clean texlive texlive-packages site-test-packages execution-cache
 
 help:
@@ -61,6 +61,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+publish-env: $(PUBLISH_STAMP)
+
 $(PUBLISH_STAMP): requirements-publish.txt $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-publish.txt
 	@touch $@
@@ -78,8 +80,10 @@ execution-cache:
 book: $(STAMP) execution-cache
 	$(JB) .
 
+# One worker per core (pytest-xdist); a file's tests, and so a notebook's
+# cells, stay on one worker in order (--dist loadfile), as nbval needs.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # make notebooks: every chapter; make notebooks CHAPTER=05: text/05_*.md only
 notebooks: $(STAMP)
@@ -148,10 +152,18 @@ lint-workflows: $(NODE_MODULES) $(PUBLISH_STAMP)
 	$(BIN)/zizmor --offline --no-progress --color=never .github/workflows
 	$(BIN)/python -m pytest code/publish_tests/test_workflows.py
 
-binder-check:
+# binder-env: a fresh venv with requirements.txt only, as Binder builds it
+# (.ci/run builds it in the background while the PDFs are made).
+binder-env:
 	rm -rf _build/binder-venv
 	$(PYTHON) -m venv _build/binder-venv
 	_build/binder-venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch _build/binder-venv/.complete
+
+# BINDER_ENV=reuse (as .ci/run does) runs in the environment binder-env has
+# just built; otherwise a fresh one is built first.
+binder-check:
+	@if [ "$(BINDER_ENV)" != reuse ] || [ ! -f _build/binder-venv/.complete ]; then $(MAKE) --no-print-directory binder-env; fi
 	_build/binder-venv/bin/python code/scripts/binder_check.py chapters/*.ipynb
 
 # The JupyterHub path: a fresh environment as the hub's user image has it
