@@ -203,7 +203,7 @@ def sigmoid(z):
 def sigmoid_prime(z):
     r"""Derivative :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`.
 
-    Equation ``eq-sigmoid-prime`` (Chapter 3, *The chain rule*).
+    Equation ``eq-sigmoid-prime`` (Chapter 2, *Loss functions*).
 
     Parameters
     ----------
