@@ -73,8 +73,8 @@ execution-cache:
 	  echo "nncalc or requirements changed: clearing the execution cache"; \
 	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute _build/html _build/latex \
 	    $(STUDENT) _build/student-edition; \
+	  echo "$(SOURCES_HASH)" > _build/.sources-hash.new && mv _build/.sources-hash.new _build/.sources-hash; \
 	fi
-	@echo "$(SOURCES_HASH)" > _build/.sources-hash
 
 # The site links (and copies in) the PDFs that exist (_ext/course_site.py).
 book: $(STAMP) execution-cache

@@ -57,6 +57,7 @@ from pathlib import Path, PurePosixPath
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 HERE = Path(__file__).resolve().parent
 
@@ -355,6 +356,44 @@ def keep_figures_in_exercise_boxes(app):
         app.add_node(node, override=True, latex=_without_floats(visit, depart))
 
 
+def _ancestors(node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+class ExerciseReferencesAcrossDocuments(SphinxPostTransform):
+    """In the PDF, a reference to an exercise of another document lands on it.
+
+    sphinx-exercise labels an exercise ``exercise:<label>`` in LaTeX and
+    rewrites only the references within one document to that form; a
+    reference from another page (the instructors' page lists the
+    self-checking exercises of every chapter) would point at
+    ``<document>:<label>``, which LaTeX does not know ("??" in the PDF).
+    """
+
+    default_priority = 25
+    formats = ("latex",)
+
+    def run(self, **kwargs):
+        from sphinx_exercise.nodes import exercise_enumerable_node, exercise_latex_number_reference
+
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        for node in list(self.document.findall(nodes.reference)):
+            uri = node.get("refuri", "")
+            if not uri.startswith("%") or "#" not in uri:
+                continue
+            label = uri.rsplit("#", 1)[1]
+            target = registry.get(label, {}).get("node")
+            # a solution's title links its exercise with words of its own
+            in_title = any(isinstance(a, nodes.title) for a in _ancestors(node))
+            if isinstance(target, exercise_enumerable_node) and not in_title:
+                new = exercise_latex_number_reference()
+                new.attributes = dict(node.attributes, refid=label)
+                new.extend(child.deepcopy() for child in node.children)
+                node.replace_self(new)
+
+
 def setup(app):
     from myst_nb.sphinx_ import HideCodeCellNode
 
@@ -365,6 +404,7 @@ def setup(app):
     app.connect("builder-inited", keep_figures_in_exercise_boxes)
     app.connect("env-before-read-docs", name_the_edition)
     app.add_transform(RemoveSolutions)
+    app.add_post_transform(ExerciseReferencesAcrossDocuments)
     app.add_css_file("course.css", priority=900)
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))

@@ -152,6 +152,12 @@ def test_numbered_equations_exercises_solutions_bibliography(text, edition):
     assert "Bibliography" in flat and "Rumelhart" in flat and "Nielsen" in flat
 
 
+def test_every_reference_resolves(text):
+    # LaTeX prints ?? for a reference whose label it does not know
+    lines = [line.strip() for line in text.splitlines() if "??" in line]
+    assert not lines, f"unresolved references in the PDF: {lines[:5]}"
+
+
 def test_no_widget_or_figure_reprs(text):
     found = sorted({m.group(0) for m in REPRS.finditer(text)})
     assert not found, f"text representations in the PDF: {found}"
