@@ -96,6 +96,21 @@ def keep_cell_ids(new, old):
     return new
 
 
+def coalesce_streams(outputs):
+    """Consecutive prints to one stream as one output: how the kernel's
+    messages happened to be split is timing, not content, and would change
+    the notebook's diff from one run to the next."""
+    merged = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if (last is not None and output.get("output_type") == "stream"
+                and last.get("output_type") == "stream" and last.get("name") == output.get("name")):
+            last["text"] = "".join(last["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
 def execute(nb, cwd: Path) -> float:
     client = NotebookClient(
         nb,
@@ -111,6 +126,8 @@ def execute(nb, cwd: Path) -> float:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = coalesce_streams(cell.outputs)
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)
     return elapsed

@@ -81,6 +81,28 @@ def test_notebook_outputs_come_from_one_clean_run(text_path):
         + FIX.format(nn=text_path.stem[:2]))
 
 
+@pytest.mark.parametrize("text_path", TEXTS, ids=lambda p: p.stem)
+def test_each_stream_is_one_output_per_run_of_prints(text_path):
+    # make notebooks merges consecutive prints to a stream, so that how the
+    # kernel split its messages does not show in the notebook's diff
+    nb = nbformat.read(run_notebooks.notebook_path(text_path), as_version=4)
+    split = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+             for a, b in zip(c.outputs, c.outputs[1:])
+             if a.output_type == b.output_type == "stream" and a.name == b.name]
+    assert not split, (f"chapters/{text_path.stem}.ipynb: cells {split[:8]} have one stream "
+                       "split into several outputs; " + FIX.format(nn=text_path.stem[:2]))
+
+
+def test_coalesce_streams_merges_only_neighbours_of_one_stream():
+    out = [{"output_type": "stream", "name": "stdout", "text": "a\n"},
+           {"output_type": "stream", "name": "stdout", "text": ["b", "\n"]},
+           {"output_type": "stream", "name": "stderr", "text": "w\n"},
+           {"output_type": "display_data", "data": {}},
+           {"output_type": "stream", "name": "stdout", "text": "c\n"}]
+    merged = run_notebooks.coalesce_streams(out)
+    assert [o.get("text") for o in merged] == ["a\nb\n", "w\n", None, "c\n"]
+
+
 def test_the_agreement_check_finds_an_edited_word(tmp_path):
     text_path = TEXTS[0]
     nb = nbformat.read(run_notebooks.notebook_path(text_path), as_version=4)
