@@ -10,6 +10,8 @@ import pytest
 
 import nncalc as nc
 
+from .conftest import training_data
+
 OPTIMIZERS = ["sgd", "momentum", "nesterov", "adam"]
 
 
@@ -58,23 +60,11 @@ CASES = [  # loss, output, layer sizes, hidden, batch, alpha
 ]
 
 
-def _data(loss, sizes, m=23, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(m, sizes[0]))
-    K = sizes[-1]
-    if loss == "cross_entropy":
-        Y = nc.one_hot(np.arange(m) % K, K)
-    elif loss == "bce":
-        Y = (X[:, :K] > 0).astype(float)
-    else:
-        Y = np.sin(X @ rng.normal(size=(sizes[0], K)))
-    return X, Y
-
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("loss,output,sizes,hidden,batch,alpha", CASES)
 def test_train_follows_the_update_rule(optimizer, loss, output, sizes, hidden, batch, alpha):
-    X, Y = _data(loss, sizes)
+    X, Y = training_data(loss, sizes)
     params = nc.init_params(sizes, seed=2)
     lr = 0.01 if optimizer == "adam" else 0.2
     seen = []
@@ -90,7 +80,7 @@ def test_train_follows_the_update_rule(optimizer, loss, output, sizes, hidden, b
 
 
 def test_optimisers_differ_and_their_constants_matter():
-    X, Y = _data("mse", [3, 5, 1])
+    X, Y = training_data("mse", [3, 5, 1])
     params = nc.init_params([3, 5, 1], seed=0)
     runs = {opt: nc.train(params, X, Y, 5, 0.05, batch_size=6, optimizer=opt).params
             for opt in OPTIMIZERS}
@@ -109,7 +99,7 @@ def test_optimisers_differ_and_their_constants_matter():
 
 
 def test_optimiser_state_starts_afresh_in_every_call():
-    X, Y = _data("mse", [3, 4, 1])
+    X, Y = training_data("mse", [3, 4, 1])
     params = nc.init_params([3, 4, 1], seed=1)
     first = nc.train(params, X, Y, 4, 0.01, batch_size=5, optimizer="adam")
     second = nc.train(params, X, Y, 4, 0.01, batch_size=5, optimizer="adam")
@@ -123,7 +113,7 @@ def test_optimiser_state_starts_afresh_in_every_call():
 def test_adam_first_step_is_lr_times_the_sign_of_the_gradient():
     """At t = 1, m = (1 - b1) g and v = (1 - b2) g^2, so the step is
     eta sqrt(1 - b2)/(1 - b1) * (1 - b1) g / (sqrt(1 - b2) |g| + eps) ~ eta sign(g)."""
-    X, Y = _data("mse", [3, 4, 1])
+    X, Y = training_data("mse", [3, 4, 1])
     params = nc.init_params([3, 4, 1], seed=1)
     params["b1"] = np.array([0.1, -0.2, 0.3, 0.0])
     lr = 1e-3

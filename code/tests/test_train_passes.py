@@ -16,6 +16,8 @@ from nncalc import activations as act
 from nncalc import losses
 from nncalc import network as net
 
+from .conftest import training_data
+
 
 def _loop_of_internals(params, X, Y, epochs, lr, loss, hidden, output, batch, alpha, optimizer):
     """train's loop as it was: _forward, the loss, _backward, the gradients
@@ -48,18 +50,6 @@ def _loop_of_internals(params, X, Y, epochs, lr, loss, hidden, output, batch, al
     return net._unflatten(theta, layout, copy=True), np.array(history)
 
 
-def _data(loss, sizes, m=23):
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(m, sizes[0]))
-    K = sizes[-1]
-    if loss == "cross_entropy":
-        Y = nc.one_hot(np.arange(m) % K, K)
-    elif loss == "bce":
-        Y = (X[:, :K] > 0).astype(float)
-    else:
-        Y = np.sin(X @ rng.normal(size=(sizes[0], K)))
-    return X, Y
-
 
 PAIRS = [("mse", "identity"), ("bce", "sigmoid"), ("cross_entropy", "softmax"),
          ("mse", "softmax"), ("mse", "tanh"), ("bce", "relu"), ("cross_entropy", "sigmoid")]
@@ -71,7 +61,7 @@ def test_train_is_bit_for_bit_the_loop_of_internals(hidden, loss, output):
     cases = itertools.product([[3, 5, 2], [3, 4, 3, 2], [3, 2]], [None, 4, 7], [0.0, 0.1],
                               ["sgd", "momentum", "adam"])
     for sizes, batch, alpha, optimizer in cases:
-        X, Y = _data(loss, sizes)
+        X, Y = training_data(loss, sizes, seed=1)
         params = nc.init_params(sizes, seed=2)
         hist = nc.train(params, X, Y, epochs=3, lr=0.05, loss=loss, hidden=hidden,
                         output=output, batch_size=batch, alpha=alpha, optimizer=optimizer,
@@ -121,7 +111,7 @@ def test_losses_with_a_scratch_array_give_the_same_loss(name):
 
 
 def test_train_does_not_modify_its_inputs():
-    X, Y = _data("cross_entropy", [3, 4, 3])
+    X, Y = training_data("cross_entropy", [3, 4, 3], seed=1)
     params = nc.init_params([3, 4, 3], seed=0)
     before = ({k: v.copy() for k, v in params.items()}, X.copy(), Y.copy())
     nc.train(params, X, Y, epochs=2, lr=0.1, loss="cross_entropy", output="softmax",
